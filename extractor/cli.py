@@ -1,0 +1,157 @@
+"""The `extractor` command: a thin skin over the library.
+
+Errors are one line starting with `Error:` and exit code 2 (usage, bad rules)
+or 1 (documents that could not be read, with --strict).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .dataset import FORMATS, load_dataset, write_table
+from .documents import find_inputs
+from .evaluate import format_report, load_gold, score
+from .pipeline import extract_documents, get_extractor
+from .ruleset import RuleError, load_ruleset
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn every quantitative claim in Chinese SME policy documents into a tidy dataset.")
+err = Console(stderr=True)
+
+RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules/.", show_default=False)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"Error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"extractor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit.")) -> None:
+    """Extract quantitative claims (counts, money, rates, targets) with their exact source spans."""
+
+
+@app.command()
+def extract(
+    inputs: Optional[List[Path]] = typer.Argument(None, help="Files and folders to read (default: seeds/)."),
+    out: Path = typer.Option(Path("data"), "--out", "-o", help="Dataset folder to write."),
+    fmt: List[str] = typer.Option(["parquet", "csv"], "--format", "-f", help="Output formats: parquet, csv, jsonl (repeatable)."),
+    rules: Optional[Path] = RulesOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document could not be read."),
+) -> None:
+    """Extract claims from documents and write claims and documents tables.
+
+    Writes OUT/claims.{parquet,csv} and OUT/documents.{parquet,csv}. Exit code:
+    0 when done, 1 with --strict when a document failed, 2 for usage errors.
+
+    Example: extractor extract seeds/ --out data --format jsonl
+    """
+    formats = list(dict.fromkeys(["parquet", "csv"] + fmt))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    sources = inputs or [Path("seeds")]
+    missing = [str(p) for p in sources if not p.exists()]
+    if missing:
+        fail(f"{missing[0]}: no such file or folder")
+    try:
+        extractor = get_extractor(rules)
+    except RuleError as exc:
+        fail(str(exc))
+    paths = find_inputs(sources)
+    started = time.perf_counter()
+    show = not quiet and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=not show, transient=True) as progress:
+        task = progress.add_task("extracting", total=len(paths))
+        result = extract_documents(paths, extractor, on_document=lambda _doc: progress.advance(task))
+    write_table(result.claims, out, "claims", formats)
+    write_table(result.documents, out, "documents", formats)
+    failed = result.failed
+    if not quiet:
+        for error in failed["error"]:
+            err.print(f"Error: {error}", markup=False, highlight=False)
+        err.print(
+            f"{len(result.documents)} documents, {len(result.claims)} claims, {len(failed)} errors, "
+            f"{time.perf_counter() - started:.1f}s -> {out}/",
+            markup=False, highlight=False,
+        )
+    if strict and len(failed):
+        raise typer.Exit(1)
+
+
+@app.command(name="eval")
+def evaluate(
+    gold: Path = typer.Option(..., "--gold", help="Gold claims: a folder of .jsonl files or one .jsonl file."),
+    docs: Optional[Path] = typer.Option(None, "--docs", help="Documents to extract and score."),
+    pred: Optional[Path] = typer.Option(None, "--pred", help="An existing dataset (folder or claims file) to score instead."),
+    rules: Optional[Path] = RulesOption,
+    per_doc: bool = typer.Option(False, "--per-doc", help="Show scores per document."),
+    show_misses: bool = typer.Option(False, "--show-misses", help="List misses, false positives and wrong fields."),
+) -> None:
+    """Score extraction against gold claims (CLAIMS.md section 6).
+
+    Example: extractor eval --docs seeds --gold tests/gold --show-misses
+    """
+    if (docs is None) == (pred is None):
+        fail("give exactly one of --docs DIR or --pred DATASET")
+    try:
+        gold_frame = load_gold(gold)
+        if pred is not None:
+            predicted = load_dataset(pred)
+        else:
+            if not docs.exists():
+                fail(f"{docs}: no such file or folder")
+            predicted = extract_documents(find_inputs([docs]), get_extractor(rules)).claims
+    except (RuleError, ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+    typer.echo(format_report(score(predicted, gold_frame), per_doc=per_doc, show_misses=show_misses))
+
+
+@app.command(name="rules")
+def rules_command(
+    rules: Optional[Path] = RulesOption,
+    check: bool = typer.Option(False, "--check", help="Validate the rule files and run every rule's examples."),
+) -> None:
+    """List the rules, or check them (patterns, fragments, ids, examples).
+
+    Example: extractor rules --check --rules my_rules/
+    """
+    from .rulecheck import check_examples
+
+    try:
+        ruleset = load_ruleset(rules)
+    except RuleError as exc:
+        fail(str(exc))
+    if check:
+        failures = check_examples(ruleset)
+        for failure in failures:
+            err.print(f"Error: {failure}", markup=False, highlight=False)
+        if failures:
+            raise typer.Exit(1)
+        typer.echo(f"{len(ruleset.rules)} rules in {len(ruleset.families)} files: all examples pass")
+        return
+    for rule in ruleset.rules:
+        typer.echo(f"{rule.id:32} {rule.path.name:16} {rule.description}")
+
+
+def run() -> None:  # pragma: no cover - entry point for `python -m extractor`
+    app(prog_name="extractor")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

@@ -1,0 +1,146 @@
+"""The extraction pipeline for one document text.
+
+scan (claims and non-claims in one pass) -> values and units -> qualifiers
+-> attribution (metric, subject, tier, programme, year, kind) -> claims.
+Offsets always index the text exactly as given: nothing is rewritten.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import regex
+
+from .attribution import Attributor, Context, clause_bounds, year_number
+from .metadata import read_metadata
+from .numerals import NumeralError
+from .qualifiers import QualifierReader
+from .ruleset import RuleSet, load_ruleset
+from .scanner import Scanner
+from .segments import Segments
+from .values import ValueReader
+
+# Items of an enumeration share the qualifier written before the first one:
+# 分别给予最高200万元、100万元和100万元.
+_ENUMERATION_GAP = regex.compile(r"^\s*(?:、|和|及|与|與|或|，)\s*$")
+_TITLE_YEAR = regex.compile(r"(?:19|20)\d{2}")
+_REPORT_TITLE = regex.compile(r"公报|公報|统计|統計|年报|年報|报告|報告|白皮书|白皮書")
+_LOOKS_BACK = regex.compile(r"政府工作报告|政府工作報告")
+
+
+@dataclass
+class Claim:
+    doc: str
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    value_max: Decimal | None
+    unit: str
+    qualifier: str
+    metric: str
+    subject: str
+    tier: str | None
+    program: str | None
+    year: int | None
+    kind: str
+    sentence: str
+    sentence_start: int
+    line: int
+    rule: str
+    is_repeat: bool = False
+
+
+class Extractor:
+    """A compiled rule set, ready to extract claims from any number of texts."""
+
+    def __init__(self, ruleset: RuleSet | str | Path | None = None):
+        self.ruleset = ruleset if isinstance(ruleset, RuleSet) else load_ruleset(ruleset)
+        self.scanner = Scanner(self.ruleset)
+        self.values = ValueReader(self.ruleset)
+        self.qualifiers = QualifierReader(self.ruleset)
+        self.attributor = Attributor(self.ruleset)
+
+    def metadata(self, text: str) -> dict[str, str | None]:
+        return read_metadata(text, self.ruleset)
+
+    def extract(self, text: str, doc: str = "text", metadata: dict | None = None) -> list[Claim]:
+        metadata = metadata if metadata is not None else self.metadata(text)
+        doc_year = int(metadata["date"][:4]) if metadata.get("date") else None
+        title_year, report_year = _title_years(metadata.get("title") or "")
+        segments = Segments.of(text)
+        sections = self.attributor.target_sections(text, segments)
+        section_starts = [start for start, _ in sections]
+        breaks = self.attributor._clause_break
+
+        claims: list[Claim] = []
+        seen: set[tuple[str, str, int]] = set()
+        previous_end = 0
+        for candidate in self.scanner.scan(text):
+            if not candidate.is_claim:
+                continue
+            try:
+                reading = self.values.read(candidate)
+            except NumeralError:
+                continue  # a number we cannot read exactly is left out, never guessed
+            start, end = candidate.start, candidate.end
+            sentence_start, sentence_end = segments.sentence_at(start)
+            clause_start, clause_end = clause_bounds(text, start, end, sentence_start, sentence_end, breaks)
+            ctx = Context(text, segments, start, end, sentence_start, sentence_end, clause_start, clause_end)
+
+            qualifier = reading.qualifier or self.qualifiers.after(text, end) or self.qualifiers.before(text, start, sentence_start)
+            if qualifier is None and claims and _ENUMERATION_GAP.match(text[previous_end:start]):
+                qualifier = claims[-1].qualifier if claims[-1].qualifier != "range" else None
+            qualifier = qualifier or "exact"
+
+            metric = self.attributor.metric(ctx, reading.unit_class, candidate.rule.get("metric"))
+            floor = previous_end if previous_end > clause_start else clause_start
+            subject = self.attributor.subject(ctx, floor)
+            if not subject and claims and claims[-1].sentence_start == sentence_start:
+                subject = claims[-1].subject
+            index = bisect.bisect_right(section_starts, start) - 1
+            in_target = index >= 0 and sections[index][1]
+            kind = self.attributor.kind(ctx, metric, qualifier, in_target)
+            default_year = report_year if report_year else (title_year if kind == "target" else None)
+            sentence = text[sentence_start:sentence_end]
+            repeat_key = (sentence, text[start:end], start - sentence_start)
+            claims.append(
+                Claim(
+                    doc=doc,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    value=reading.value,
+                    value_max=reading.value_max,
+                    unit=reading.unit,
+                    qualifier=qualifier,
+                    metric=metric,
+                    subject=subject,
+                    tier=self.attributor.tier(ctx, subject),
+                    program=self.attributor.program(subject),
+                    year=self.attributor.year(ctx, doc_year, default_year),
+                    kind=kind,
+                    sentence=sentence,
+                    sentence_start=sentence_start,
+                    line=segments.line_of(start),
+                    rule=candidate.rule.id,
+                    is_repeat=repeat_key in seen,
+                )
+            )
+            seen.add(repeat_key)
+            previous_end = end
+        return claims
+
+
+def _title_years(title: str) -> tuple[int | None, int | None]:
+    """(end year of a plan named in the title, period year of a report title)."""
+    years = [year_number(y) for y in _TITLE_YEAR.findall(title)]
+    if not years:
+        return None, None
+    end_year = max(years)
+    if _REPORT_TITLE.search(title):
+        return end_year, end_year - 1 if _LOOKS_BACK.search(title) else end_year
+    return end_year, None

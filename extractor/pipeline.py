@@ -1,0 +1,81 @@
+"""The library API: extract claims from a text, or from files and folders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .dataset import claims_frame, documents_frame
+from .documents import Document, find_inputs, read_document
+from .engine import Claim, Extractor
+from .ruleset import RuleSet
+
+_extractors: dict[str, Extractor] = {}
+
+
+def get_extractor(rules: str | Path | RuleSet | Extractor | None = None) -> Extractor:
+    """An Extractor for a rules directory, compiled once per process."""
+    if isinstance(rules, Extractor):
+        return rules
+    if isinstance(rules, RuleSet):
+        return Extractor(rules)
+    key = str(Path(rules).resolve()) if rules is not None else ""
+    if key not in _extractors:
+        _extractors[key] = Extractor(rules)
+    return _extractors[key]
+
+
+def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None) -> pd.DataFrame:
+    """Claims of one text as a DataFrame (the dataset's claim columns)."""
+    return claims_frame(get_extractor(rules).extract(text, doc=doc))
+
+
+@dataclass
+class BatchResult:
+    claims: pd.DataFrame
+    documents: pd.DataFrame
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return self.documents[self.documents["status"].isin(["error", "skipped"])]
+
+
+def extract_documents(
+    paths: Iterable[Path],
+    rules: str | Path | RuleSet | Extractor | None = None,
+    on_document: Callable[[Document], None] | None = None,
+) -> BatchResult:
+    """Extract every document; a document that fails is recorded, never fatal."""
+    extractor = get_extractor(rules)
+    claims: list[Claim] = []
+    doc_rows: list[dict] = []
+    shas: dict[str, str] = {}
+    for path in paths:
+        document = read_document(path)
+        metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
+        found: list[Claim] = []
+        if document.status == "ok":
+            try:
+                metadata = extractor.metadata(document.text)
+                found = extractor.extract(document.text, doc=document.doc, metadata=metadata)
+            except Exception as exc:  # one bad document must not cost the batch
+                document.status, document.error = "error", f"{path}: extraction failed: {type(exc).__name__}: {exc}"
+                found = []
+        claims.extend(found)
+        shas[document.doc] = document.sha256
+        doc_rows.append({
+            "doc": document.doc, "path": document.path, "sha256": document.sha256,
+            "chars": len(document.text), **metadata, "n_claims": len(found),
+            "status": document.status, "error": document.error,
+        })
+        if on_document is not None:
+            on_document(document)
+    return BatchResult(claims_frame(claims, shas), documents_frame(doc_rows))
+
+
+def extract_paths(inputs: Iterable[str | Path], rules: str | Path | RuleSet | Extractor | None = None) -> pd.DataFrame:
+    """Claims of every document in the files and folders named, as a DataFrame."""
+    return extract_documents(find_inputs(list(inputs)), rules).claims

@@ -1,0 +1,59 @@
+"""Run the examples written beside the rules through the whole engine.
+
+An example lists the claims the engine must find in its text: exactly those
+claim texts, in order, each with the fields it names ("" means null). An
+empty list means "no claim". Examples with `fields` check document metadata.
+Because every example runs through all rules at once, rules that collide show
+up here. Used by `extractor rules --check` and by the test suite.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .engine import Claim, Extractor
+from .ruleset import Example, Rule, RuleSet
+
+
+def _same(expected, actual) -> bool:
+    if expected == "":
+        return actual is None
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        if actual is None:
+            return False
+        return abs(Decimal(str(expected)) - Decimal(actual)) <= abs(Decimal(str(expected))) * Decimal("1e-9")
+    return expected == actual
+
+
+def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list[str]:
+    """What is wrong with one example, as one-line messages naming the file and the rule."""
+    where = f"{rule.path.name}: rule {rule.id!r}: example {example.text[:30]!r}"
+    problems = []
+    if example.fields:
+        metadata = extractor.metadata(example.text)
+        for name, expected in example.fields.items():
+            if not _same(expected, metadata.get(name)):
+                problems.append(f"{where}: {name} expected {expected!r}, got {metadata.get(name)!r}")
+        return problems
+    claims: list[Claim] = extractor.extract(example.text, doc=example.doc)
+    found = [c.text for c in claims]
+    wanted = [c["text"] for c in example.claims]
+    if found != wanted:
+        return [f"{where}: claims expected {wanted}, got {found}"]
+    for expected, claim in zip(example.claims, claims):
+        for name, value in expected.items():
+            actual = getattr(claim, name)
+            if not _same(value, actual):
+                problems.append(f"{where}: {expected['text']!r} {name} expected {value!r}, got {actual!r}")
+    return problems
+
+
+def check_examples(ruleset: RuleSet) -> list[str]:
+    """Failures of every example that is not marked as a known miss (xfail)."""
+    extractor = Extractor(ruleset)
+    failures = []
+    for rule in ruleset.rules:
+        for example in rule.examples:
+            if example.xfail is None:
+                failures.extend(example_failures(extractor, rule, example))
+    return failures

@@ -1,0 +1,58 @@
+"""Sentences and lines of a document, as offsets into the untouched text.
+
+Attribution reads context within a claim's sentence (a year is carried forward
+within the sentence that states it, never into the next), so sentences are
+found once per document and looked up by offset.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import regex
+
+# A sentence ends at 。！？； (and their ASCII forms) or at a line break.
+_SENTENCE_END = regex.compile(r"[。！？!?；;]+|\n+")
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Sentence and line boundaries of one text, for offset lookups."""
+
+    text: str
+    sentence_starts: tuple[int, ...]
+    sentence_ends: tuple[int, ...]
+    line_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "Segments":
+        starts, ends = [], []
+        position = 0
+        for match in _SENTENCE_END.finditer(text):
+            if match.start() > position:
+                starts.append(position)
+                ends.append(match.end() if text[match.start()] != "\n" else match.start())
+            position = match.end()
+        if position < len(text):
+            starts.append(position)
+            ends.append(len(text))
+        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        return cls(text, tuple(starts), tuple(ends), tuple(line_starts))
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        """The (start, end) of the sentence holding `offset`."""
+        index = bisect.bisect_right(self.sentence_starts, offset) - 1
+        if index < 0:
+            return 0, len(self.text)
+        return self.sentence_starts[index], max(self.sentence_ends[index], offset + 1)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of `offset`."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def line_span(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        start = self.line_starts[index]
+        end = self.line_starts[index + 1] - 1 if index + 1 < len(self.line_starts) else len(self.text)
+        return start, end

@@ -1,0 +1,85 @@
+"""From a scanned claim to its exact value, upper bound and base unit.
+
+Values are Decimals built from the matched numeral strings (never floats
+parsed from text), so 16.4亿 is exactly 1640000000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import regex
+
+from .numerals import MULTIPLIERS, parse_numeral
+from .ruleset import RuleSet
+from .scanner import Candidate
+
+_SPACES = regex.compile(r"[ \t\u3000]+")
+
+# Unit classes drive metric defaults (see rules/metrics.toml).
+FIRM_UNITS = frozenset({"家", "户", "戶", "家次"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: Decimal
+    value_max: Decimal | None
+    unit: str
+    unit_class: str
+    qualifier: str | None  # read from the span itself: 多/余 or a range
+
+
+class ValueReader:
+    def __init__(self, ruleset: RuleSet):
+        self.base_unit: dict[str, str] = dict(ruleset.table("units", "base_unit") or {})
+        currency = (ruleset.fragments.get("currency") or "元").split("|")
+        self.currencies = frozenset(self.base_unit.get(c, c) for c in currency)
+
+    def read(self, candidate: Candidate) -> Reading:
+        rule, groups = candidate.rule, candidate.groups
+        mult, mult2 = groups.get("mult") or "", groups.get("mult2") or ""
+        if rule.get("value") is not None:
+            value = Decimal(str(rule.get("value")))
+        else:
+            # A range that writes its multiplier once (3至5万元) shares it.
+            value = _numeral(groups.get("num"), mult or (mult2 if groups.get("num2") else ""))
+        value_max = _numeral(groups.get("num2"), mult2) if groups.get("num2") else None
+        scale = Decimal(str(rule.get("scale", 1)))
+        value *= scale
+        if value_max is not None:
+            value_max *= scale
+
+        written = _SPACES.sub("", groups.get("unit") or "")
+        unit = rule.get("unit") or self.base_unit.get(written, written)
+
+        qualifier = None
+        if value_max is not None:
+            qualifier = "range"
+        elif groups.get("more") or groups.get("more2"):
+            qualifier = "more_than"
+        elif rule.get("qualifier"):
+            qualifier = rule.get("qualifier")
+        return Reading(value, value_max, unit, self.unit_class(rule.get("metric"), unit), qualifier)
+
+    def unit_class(self, fixed_metric: str | None, unit: str) -> str:
+        if fixed_metric in ("rank", "duration"):
+            return fixed_metric
+        if unit in self.currencies:
+            return "money"
+        if unit in ("%", "‰"):
+            return "percent"
+        if unit in ("百分点", "百分點", "基点", "基點"):
+            return "points"
+        if unit == "倍":
+            return "multiple"
+        if unit in FIRM_UNITS:
+            return "firm_count"
+        return "count"
+
+
+def _numeral(num: str | None, mult: str) -> Decimal:
+    text = _SPACES.sub("", num or "")
+    if not text:  # a bare multiplier as a threshold: 过亿元
+        return Decimal(MULTIPLIERS[mult])
+    return parse_numeral(text + mult)
