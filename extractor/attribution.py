@@ -16,6 +16,7 @@ from .segments import Segments
 _YEAR = regex.compile(
     r"(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代)"
 )
+_SINCE = regex.compile(r"\G\s*(?:以来|以來)")
 _RELATIVE_YEAR = regex.compile(r"截至目前|截止目前|目前|今年|本年|年内|年內|去年|上年度|上一年")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
@@ -51,10 +52,15 @@ class Attributor:
         self._leading = regex.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
         self._trailing = regex.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
         self._clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
-        self._date_prefix = regex.compile(
-            r"^(?:自|从|從|截至|截止|至|到|在)?\s*(?:(?:19|20)\d{2}\s*年(?:度)?(?:\s*\d{1,2}(?:\s*[-–—~至到]\s*\d{1,2})?\s*月(?:份)?)?(?:底|末|初|以来|以來|前|上半年|下半年|全年)?|\d{1,2}(?:\s*[-–—~至到]\s*\d{1,2})?月(?:份)?(?:底|末)?)"
+        self.tier_clause_break = regex.compile(subjects.get("tier_clause_breaks", r"[，,；;。：:\n]"))
+        self._continuation = regex.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
+        self._inherit = regex.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
+        self.prenominal_classes = set(subjects.get("prenominal_classes", []))
+        self._head_noun_phrase = regex.compile(
+            rf"(?:{words_pattern(subjects.get('after_unit_skip', []))})?(?P<noun>[^，,；;。：:\n、]{{0,24}}(?:{words_pattern(subjects.get('head_nouns', []))}))"
         )
-
+        self._verb_before_number = regex.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
+        self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
         self.tier_rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
         self._place_before_tier = regex.compile(r"[全我本该該各]$")
         self.program_rules = [(rule.pattern, rule.get("program")) for rule in ruleset.family("programs")]
@@ -63,6 +69,8 @@ class Attributor:
         headings = ruleset.table("kinds", "target_headings") or []
         self._target_heading = regex.compile(words_pattern(headings)) if headings else None
         self._heading = regex.compile(ruleset.table("kinds", "heading_pattern") or r"^$")
+        plan_titles = ruleset.table("kinds", "plan_titles") or []
+        self._plan_title = regex.compile(words_pattern(plan_titles)) if plan_titles else None
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: Context, unit_class: str, fixed: str | None) -> str:
@@ -90,14 +98,30 @@ class Attributor:
         return self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------
-    def subject(self, ctx: Context, floor: int) -> str:
-        """The words before the number in its clause, trimmed; else the noun after it."""
-        phrase = ctx.text[max(ctx.clause_start, floor) : ctx.start]
-        phrase = self.trim(phrase)
-        if len(phrase) >= 2:
-            return phrase[-30:]
-        following = self.trim(ctx.text[ctx.end : ctx.clause_end])
-        return (phrase + following)[:30] if following else phrase
+    def subject(self, ctx: Context, floor: int, previous: str | None, unit_class: str) -> tuple[str, bool]:
+        """(subject, inherited), from the claim's clause; see rules/subjects.toml.
+
+        In order: a number that modifies the noun after it (推荐44家企业申报,
+        实施15个省级数字化转型项目) takes that noun phrase; a clause with no
+        subject of its own (同比增长7.93%, 总数达到360家, 居全省前5位) continues
+        the previous claim's subject; otherwise the words before the number.
+        """
+        raw = ctx.text[max(ctx.clause_start, floor) : ctx.start]
+        if raw.lstrip().startswith("的"):  # 营业收入过亿元的工业企业: the earlier number is part of it
+            raw = ctx.text[ctx.clause_start : ctx.start]
+        phrase = self.trim(raw)
+        if "等" in phrase[:-2]:
+            phrase = phrase[phrase.rindex("等", 0, len(phrase) - 2) + 1 :]
+        if unit_class in self.prenominal_classes:
+            following = self._head_noun_phrase.match(ctx.text, ctx.end, ctx.clause_end)
+            if following and (len(phrase) < 2 or self._verb_before_number.search(phrase)):
+                return following.group("noun"), False
+        if previous:
+            if len(phrase) < 2 or self._inherit.match(phrase):
+                return previous, True
+            if self._continuation.match(phrase):
+                return previous + phrase, True
+        return phrase[-30:], False
 
     def trim(self, phrase: str) -> str:
         phrase = phrase.strip(" \t\u3000、")
@@ -111,18 +135,20 @@ class Attributor:
         return phrase.strip(" \t\u3000")
 
     # -- tier and programme ----------------------------------------------------
-    def tier(self, ctx: Context, subject: str) -> str | None:
-        clause = ctx.text[ctx.clause_start : ctx.clause_end]
-        anchor = ctx.start - ctx.clause_start
+    def tier(self, ctx: Context) -> str | None:
+        """The tier word nearest the number in its comma-level clause (see rules/tiers.toml)."""
+        start, end = clause_bounds(ctx.text, ctx.start, ctx.end, ctx.sentence_start, ctx.sentence_end, self.tier_clause_break)
+        clause = ctx.text[start:end]
+        anchor, anchor_end = ctx.start - start, ctx.end - start
         best: tuple[int, int, str] | None = None
         for pattern, tier in self.tier_rules:
             for match in pattern.finditer(clause):
-                if self._place_before_tier.search(clause, 0, match.start()) and match.start() > 0:
+                if match.start() > 0 and self._place_before_tier.search(clause, 0, match.start()):
                     continue
                 if match.start() < anchor:
                     distance = anchor - match.end()
                 else:
-                    distance = match.start() - (ctx.end - ctx.clause_start) + self.after_penalty
+                    distance = match.start() - anchor_end + self.after_penalty
                 key = (distance, -len(match.group()))
                 if best is None or key < best[:2]:
                     best = (*key, tier)
@@ -140,7 +166,8 @@ class Attributor:
         prefix = ctx.text[ctx.sentence_start : ctx.start]
         found: tuple[int, int | None] | None = None
         for match in _YEAR.finditer(prefix):
-            found = (match.end(), year_number(match.group("year")))
+            since = _SINCE.search(prefix, match.end()) and prefix[max(0, match.start() - 1) : match.start()] in ("自", "从", "從")
+            found = (match.end(), None if since else year_number(match.group("year")))
         for match in _RELATIVE_YEAR.finditer(prefix):
             if found is None or match.end() > found[0]:
                 shift = -1 if match.group() in ("去年", "上年度", "上一年") else 0
@@ -150,27 +177,30 @@ class Attributor:
         return default_year
 
     # -- kind -----------------------------------------------------------------
-    def kind(self, ctx: Context, metric: str, qualifier: str, in_target_section: bool) -> str:
+    def kind(self, ctx: Context, metric: str, qualifier: str, default: str) -> str:
+        """See rules/kinds.toml for the order of evidence."""
         sentence_before = ctx.text[ctx.sentence_start : ctx.start]
         clause_before = ctx.text[ctx.clause_start : ctx.start]
-        for rule in self.kind_rules:
-            metrics = rule.get("metrics")
-            qualifiers = rule.get("qualifiers")
-            if metrics and metric not in metrics:
+        clause_after = ctx.text[ctx.end : ctx.clause_end]
+        applicable = [
+            rule for rule in self.kind_rules
+            if (not rule.get("metrics") or metric in rule.get("metrics"))
+            and (not rule.get("qualifiers") or qualifier in rule.get("qualifiers"))
+        ]
+        targets = [rule for rule in applicable if rule.get("kind") == "target"]
+        if any(rule.pattern.search(clause_before) for rule in targets):
+            return "target"
+        for rule in applicable:
+            if rule.get("kind") == "target":
                 continue
-            if qualifiers and qualifier not in qualifiers:
-                continue
-            kind = rule.get("kind")
-            if kind == "target":
-                if rule.pattern.search(clause_before):
-                    return "target"
-                continue
-            if rule.pattern.search(sentence_before):
-                return kind
-        for rule in self.kind_rules:
-            if rule.get("kind") == "target" and rule.pattern.search(sentence_before):
-                return "target"
-        return "target" if in_target_section else "actual"
+            if rule.pattern.search(sentence_before) or (rule.get("after") and rule.pattern.search(clause_after)):
+                return rule.get("kind")
+        if any(rule.pattern.search(sentence_before) for rule in targets):
+            return "target"
+        return default
+
+    def is_plan(self, title: str) -> bool:
+        return bool(self._plan_title and self._plan_title.search(title))
 
     def target_sections(self, text: str, segments: Segments) -> list[tuple[int, bool]]:
         """(line start, is target) for every heading line, in order."""

@@ -71,6 +71,7 @@ class Extractor:
         metadata = metadata if metadata is not None else self.metadata(text)
         doc_year = int(metadata["date"][:4]) if metadata.get("date") else None
         title_year, report_year = _title_years(metadata.get("title") or "")
+        is_plan = self.attributor.is_plan(metadata.get("title") or "")
         segments = Segments.of(text)
         sections = self.attributor.target_sections(text, segments)
         section_starts = [start for start, _ in sections]
@@ -98,12 +99,14 @@ class Extractor:
 
             metric = self.attributor.metric(ctx, reading.unit_class, candidate.rule.get("metric"))
             floor = previous_end if previous_end > clause_start else clause_start
-            subject = self.attributor.subject(ctx, floor)
-            if not subject and claims and claims[-1].sentence_start == sentence_start:
-                subject = claims[-1].subject
+            previous = claims[-1] if claims and claims[-1].sentence_start == sentence_start else None
+            subject, inherited = self.attributor.subject(ctx, floor, previous.subject if previous else None, reading.unit_class)
+            tier = self.attributor.tier(ctx)
+            if tier is None and inherited:
+                tier = previous.tier
             index = bisect.bisect_right(section_starts, start) - 1
-            in_target = index >= 0 and sections[index][1]
-            kind = self.attributor.kind(ctx, metric, qualifier, in_target)
+            in_target = (index >= 0 and sections[index][1]) or is_plan
+            kind = self.attributor.kind(ctx, metric, qualifier, "target" if in_target else "actual")
             default_year = report_year if report_year else (title_year if kind == "target" else None)
             sentence = text[sentence_start:sentence_end]
             repeat_key = (sentence, text[start:end], start - sentence_start)
@@ -119,7 +122,7 @@ class Extractor:
                     qualifier=qualifier,
                     metric=metric,
                     subject=subject,
-                    tier=self.attributor.tier(ctx, subject),
+                    tier=tier,
                     program=self.attributor.program(subject),
                     year=self.attributor.year(ctx, doc_year, default_year),
                     kind=kind,

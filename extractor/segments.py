@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import regex
 
-# A sentence ends at 。！？； (and their ASCII forms) or at a line break.
-_SENTENCE_END = regex.compile(r"[。！？!?；;]+|\n+")
+# A sentence ends at 。！？ (and their ASCII forms) or at a line break; a ；
+# joins the parts of one sentence, and a year stated before it carries over.
+_SENTENCE_END = regex.compile(r"[。！？!?]+|\n+")
 
 
 @dataclass(frozen=True)
