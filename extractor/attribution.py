@@ -17,6 +17,9 @@ _YEAR = regex.compile(
     r"(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代)"
 )
 _SINCE = regex.compile(r"\G\s*(?:以来|以來)")
+# 对A、B和C分别给予: the recipients of an enumeration of amounts.
+_RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)(?:分别|分別)[^，,；;。]{0,8}$")
+_LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 _RELATIVE_YEAR = regex.compile(r"截至目前|截止目前|目前|今年|本年|年内|年內|去年|上年度|上一年")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
@@ -52,7 +55,6 @@ class Attributor:
         self._leading = regex.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
         self._trailing = regex.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
         self._clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
-        self.tier_clause_break = regex.compile(subjects.get("tier_clause_breaks", r"[，,；;。：:\n]"))
         self._continuation = regex.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
         self._inherit = regex.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
@@ -123,6 +125,15 @@ class Attributor:
                 return previous + phrase, True
         return phrase[-30:], False
 
+    def enumeration_items(self, ctx: Context) -> list[str]:
+        """The recipients of 对A、B和C分别给予X、Y、Z, one per amount, or [] when not that shape."""
+        before = ctx.text[ctx.sentence_start : ctx.start]
+        match = _RESPECTIVELY.search(before)
+        if not match:
+            return []
+        items = [self.trim(item) for item in _LIST_SEPARATOR.split(match.group("items"))]
+        return [item for item in items if item]
+
     def trim(self, phrase: str) -> str:
         phrase = phrase.strip(" \t\u3000、")
         for _ in range(8):
@@ -135,20 +146,33 @@ class Attributor:
         return phrase.strip(" \t\u3000")
 
     # -- tier and programme ----------------------------------------------------
-    def tier(self, ctx: Context) -> str | None:
-        """The tier word nearest the number in its comma-level clause (see rules/tiers.toml)."""
-        start, end = clause_bounds(ctx.text, ctx.start, ctx.end, ctx.sentence_start, ctx.sentence_end, self.tier_clause_break)
-        clause = ctx.text[start:end]
-        anchor, anchor_end = ctx.start - start, ctx.end - start
+    def tier(self, ctx: Context, weak: bool) -> str | None:
+        """The tier word of the claim's own list item, else of its whole clause.
+
+        The nearest tier word before the number in its own item (between 、)
+        wins, then one after it (入选国家重点支持名单). A claim with no subject of
+        its own (an amount in 分别给予最高200万元、100万元) reads the nearest tier
+        word before it in its sentence.
+        """
+        found = self._nearest_tier(ctx.text, ctx.clause_start, ctx.start, from_end=True)
+        if found is None:
+            found = self._nearest_tier(ctx.text, ctx.end, ctx.clause_end, from_end=False)
+        if found is None and weak:
+            found = self._nearest_tier(ctx.text, ctx.sentence_start, ctx.start, from_end=True)
+        return found
+
+    def is_enumerated(self, ctx: Context) -> bool:
+        """An amount of an enumeration (分别给予最高200万元、100万元), not an item with its own subject."""
+        before = ctx.text[ctx.clause_start : ctx.start]
+        return not before.strip() or "分别" in before or "分別" in before
+
+    def _nearest_tier(self, text: str, start: int, end: int, from_end: bool) -> str | None:
         best: tuple[int, int, str] | None = None
         for pattern, tier in self.tier_rules:
-            for match in pattern.finditer(clause):
-                if match.start() > 0 and self._place_before_tier.search(clause, 0, match.start()):
+            for match in pattern.finditer(text, start, end):
+                if self._place_before_tier.search(text[max(0, match.start() - 1) : match.start()]):
                     continue
-                if match.start() < anchor:
-                    distance = anchor - match.end()
-                else:
-                    distance = match.start() - anchor_end + self.after_penalty
+                distance = end - match.end() if from_end else match.start() - start
                 key = (distance, -len(match.group()))
                 if best is None or key < best[:2]:
                     best = (*key, tier)

@@ -80,6 +80,7 @@ class Extractor:
         claims: list[Claim] = []
         seen: set[tuple[str, str, int]] = set()
         previous_end = 0
+        enumeration: list[str] = []  # recipients still to pair with amounts of 分别给予X、Y、Z
         for candidate in self.scanner.scan(text):
             if not candidate.is_claim:
                 continue
@@ -101,7 +102,14 @@ class Extractor:
             floor = previous_end if previous_end > clause_start else clause_start
             previous = claims[-1] if claims and claims[-1].sentence_start == sentence_start else None
             subject, inherited = self.attributor.subject(ctx, floor, previous.subject if previous else None, reading.unit_class)
-            tier = self.attributor.tier(ctx)
+            if enumeration and _ENUMERATION_GAP.match(text[previous_end:start]):
+                subject = enumeration.pop(0)
+            else:
+                enumeration = self.attributor.enumeration_items(ctx)
+                if enumeration:
+                    subject = enumeration.pop(0)
+            weak = inherited or self.attributor.is_enumerated(ctx)
+            tier = self.attributor.tier(ctx, weak)
             if tier is None and inherited:
                 tier = previous.tier
             index = bisect.bisect_right(section_starts, start) - 1
