@@ -18,7 +18,7 @@ _YEAR = regex.compile(
 )
 _SINCE = regex.compile(r"\G\s*(?:以来|以來)")
 # 对A、B和C分别给予: the recipients of an enumeration of amounts.
-_RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)(?:分别|分別)[^，,；;。]{0,8}$")
+_RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)[，,]?\s*(?:分别|分別)[^，,；;。]{0,8}$")
 _LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 _RELATIVE_YEAR = regex.compile(r"截至目前|截止目前|目前|今年|本年|年内|年內|去年|上年度|上一年")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
@@ -59,7 +59,7 @@ class Attributor:
         self._inherit = regex.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
         self._head_noun_phrase = regex.compile(
-            rf"(?:{words_pattern(subjects.get('after_unit_skip', []))})?(?P<noun>[^，,；;。：:\n、]{{0,24}}(?:{words_pattern(subjects.get('head_nouns', []))}))"
+            rf"(?:{words_pattern(subjects.get('after_unit_skip', []))})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(subjects.get('head_nouns', []))}))"
         )
         self._verb_before_number = regex.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
@@ -100,13 +100,15 @@ class Attributor:
         return self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------
-    def subject(self, ctx: Context, floor: int, previous: str | None, unit_class: str) -> tuple[str, bool]:
+    def subject(self, ctx: Context, floor: int, previous: list[tuple[str, str]], unit_class: str) -> tuple[str, bool]:
         """(subject, inherited), from the claim's clause; see rules/subjects.toml.
 
-        In order: a number that modifies the noun after it (推荐44家企业申报,
-        实施15个省级数字化转型项目) takes that noun phrase; a clause with no
-        subject of its own (同比增长7.93%, 总数达到360家, 居全省前5位) continues
-        the previous claim's subject; otherwise the words before the number.
+        `previous` holds (subject, unit class) of the earlier claims of the
+        sentence. In order: a number that modifies the noun after it
+        (推荐44家企业申报, 实施15个省级数字化转型项目) takes that noun phrase; a
+        clause with no subject of its own (同比增长7.93%, 总数达到360家,
+        居全省前5位) continues the previous claim's subject (a growth rate: the
+        last quantity's); otherwise the words before the number.
         """
         raw = ctx.text[max(ctx.clause_start, floor) : ctx.start]
         if raw.lstrip().startswith("的"):  # 营业收入过亿元的工业企业: the earlier number is part of it
@@ -114,15 +116,21 @@ class Attributor:
         phrase = self.trim(raw)
         if "等" in phrase[:-2]:
             phrase = phrase[phrase.rindex("等", 0, len(phrase) - 2) + 1 :]
-        if unit_class in self.prenominal_classes:
-            following = self._head_noun_phrase.match(ctx.text, ctx.end, ctx.clause_end)
-            if following and (len(phrase) < 2 or self._verb_before_number.search(phrase)):
+        following = self._head_noun_phrase.match(ctx.text, ctx.end, ctx.clause_end)
+        if following and unit_class in self.prenominal_classes:
+            if len(phrase) <= 3 or self._verb_before_number.search(phrase):
                 return following.group("noun"), False
         if previous:
             if len(phrase) < 2 or self._inherit.match(phrase):
-                return previous, True
+                if unit_class in ("percent", "points"):
+                    quantities = [subject for subject, cls in previous if cls not in ("percent", "points")]
+                    if quantities:
+                        return quantities[-1], True
+                return previous[-1][0], True
             if self._continuation.match(phrase):
-                return previous + phrase, True
+                return previous[-1][0] + phrase, True
+        if not phrase:
+            return self.trim(ctx.text[ctx.end : ctx.clause_end])[:20], False
         return phrase[-30:], False
 
     def enumeration_items(self, ctx: Context) -> list[str]:

@@ -101,7 +101,8 @@ class Extractor:
             metric = self.attributor.metric(ctx, reading.unit_class, candidate.rule.get("metric"))
             floor = previous_end if previous_end > clause_start else clause_start
             previous = claims[-1] if claims and claims[-1].sentence_start == sentence_start else None
-            subject, inherited = self.attributor.subject(ctx, floor, previous.subject if previous else None, reading.unit_class)
+            in_sentence = [(c.subject, self.values.unit_class(None, c.unit)) for c in claims if c.sentence_start == sentence_start]
+            subject, inherited = self.attributor.subject(ctx, floor, in_sentence, reading.unit_class)
             if enumeration and _ENUMERATION_GAP.match(text[previous_end:start]):
                 subject = enumeration.pop(0)
             else:
