@@ -49,7 +49,15 @@ class Attributor:
         self.after_penalty = int(ruleset.table("metrics", "after_penalty") or 3)
         self.window_before = int(ruleset.table("metrics", "window_before") or 40)
         self.window_after = int(ruleset.table("metrics", "window_after") or 12)
-        self.metric_rules = [(rule, set(rule.get("units", [])), int(rule.get("bonus", 0))) for rule in metrics]
+        self._metric_cues: dict[str, tuple[regex.Pattern, dict[str, tuple[int, int, str]]]] = {}
+        for unit_class in {u for rule in metrics for u in rule.get("units", [])}:
+            by_word: dict[str, tuple[int, int, str]] = {}
+            for order, rule in enumerate(metrics):
+                if unit_class in rule.get("units", []):
+                    for word in rule.get("words", []):
+                        by_word.setdefault(word, (order, int(rule.get("bonus", 0)), rule.get("metric")))
+            if by_word:
+                self._metric_cues[unit_class] = (regex.compile(words_pattern(list(by_word))), by_word)
 
         subjects = ruleset.tables.get("subjects", {})
         self._leading = regex.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
@@ -76,28 +84,32 @@ class Attributor:
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: Context, unit_class: str, fixed: str | None) -> str:
+        """The metric of the cue nearest the number; see rules/metrics.toml.
+
+        All cues of a unit class form one alternation, longest first, so a
+        cue inside a longer one (资金 in 融资金额) is never read on its own.
+        """
         if fixed:
             return fixed
-        text = ctx.text
+        cues = self._metric_cues.get(unit_class)
+        if cues is None:
+            return self.metric_defaults.get(unit_class, "other")
+        pattern, by_word = cues
         lo = max(ctx.sentence_start, ctx.start - self.window_before)
         hi = min(ctx.sentence_end, ctx.end + self.window_after)
-        before, after = text[lo : ctx.start], text[ctx.end : hi]
-        best: tuple[float, int, str] | None = None
-        for order, (rule, units, bonus) in enumerate(self.metric_rules):
-            if unit_class not in units:
-                continue
-            for match in rule.pattern.finditer(before):
-                distance = len(before) - match.end() - bonus
-                if best is None or (distance, order) < best[:2]:
-                    best = (distance, order, rule.get("metric"))
-            match = rule.pattern.search(after)
-            if match:
-                distance = match.start() + self.after_penalty - bonus
-                if best is None or (distance, order) < best[:2]:
-                    best = (distance, order, rule.get("metric"))
-        if best is not None:
-            return best[2]
-        return self.metric_defaults.get(unit_class, "other")
+        best: tuple[int, int, str] | None = None
+        for match in pattern.finditer(ctx.text, lo, ctx.start):
+            order, bonus, metric = by_word[match.group()]
+            key = (ctx.start - match.end() - bonus, order)
+            if best is None or key < best[:2]:
+                best = (*key, metric)
+        match = pattern.search(ctx.text, ctx.end, hi)
+        if match:
+            order, bonus, metric = by_word[match.group()]
+            key = (match.start() - ctx.end + self.after_penalty - bonus, order)
+            if best is None or key < best[:2]:
+                best = (*key, metric)
+        return best[2] if best else self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------
     def subject(self, ctx: Context, floor: int, previous: list[tuple[str, str]], unit_class: str) -> tuple[str, bool]:

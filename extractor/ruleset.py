@@ -22,7 +22,7 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # `{name}` names a fragment; regex quantifiers such as `{2,4}` never start with a
 # letter, and Unicode properties (`\p{Han}`) follow a backslash escape.
 _FRAGMENT_REF = regex.compile(r"(?<!\\[pPN])\{([A-Za-z_]\w*)\}")
-_RULE_KEYS = {"id", "description", "pattern", "words", "example"}
+_RULE_KEYS = {"id", "description", "pattern", "example"}
 
 
 class RuleError(ValueError):

@@ -45,6 +45,8 @@ class ValueReader:
             # A range that writes its multiplier once (3至5万元) shares it.
             value = _numeral(groups.get("num"), mult or (mult2 if groups.get("num2") else ""))
         value_max = _numeral(groups.get("num2"), mult2) if groups.get("num2") else None
+        if rule.get("fraction"):  # 1/3 and 三分之一 as a percent
+            value, value_max = value / value_max * 100, None
         scale = Decimal(str(rule.get("scale", 1)))
         value *= scale
         if value_max is not None:
