@@ -96,7 +96,7 @@ class Attributor:
             return self.metric_defaults.get(unit_class, "other")
         pattern, by_word = cues
         lo = max(ctx.sentence_start, ctx.start - self.window_before)
-        hi = min(ctx.sentence_end, ctx.end + self.window_after)
+        hi = min(ctx.clause_end, ctx.end + self.window_after)
         best: tuple[int, int, str] | None = None
         for match in pattern.finditer(ctx.text, lo, ctx.start):
             order, bonus, metric = by_word[match.group()]

@@ -17,9 +17,6 @@ from .scanner import Candidate
 
 _SPACES = regex.compile(r"[ \t\u3000]+")
 
-# Unit classes drive metric defaults (see rules/metrics.toml).
-FIRM_UNITS = frozenset({"家", "户", "戶", "家次"})
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -35,6 +32,7 @@ class ValueReader:
         self.base_unit: dict[str, str] = dict(ruleset.table("units", "base_unit") or {})
         currency = (ruleset.fragments.get("currency") or "元").split("|")
         self.currencies = frozenset(self.base_unit.get(c, c) for c in currency)
+        self.unit_classes: dict[str, str] = dict(ruleset.table("units", "unit_classes") or {})
 
     def read(self, candidate: Candidate) -> Reading:
         rule, groups = candidate.rule, candidate.groups
@@ -65,19 +63,12 @@ class ValueReader:
         return Reading(value, value_max, unit, self.unit_class(rule.get("metric"), unit), qualifier)
 
     def unit_class(self, fixed_metric: str | None, unit: str) -> str:
+        """money, percent, points, multiple, firm_count, physical, count, rank or duration."""
         if fixed_metric in ("rank", "duration"):
             return fixed_metric
         if unit in self.currencies:
             return "money"
-        if unit in ("%", "‰"):
-            return "percent"
-        if unit in ("百分点", "百分點", "基点", "基點"):
-            return "points"
-        if unit == "倍":
-            return "multiple"
-        if unit in FIRM_UNITS:
-            return "firm_count"
-        return "count"
+        return self.unit_classes.get(unit, "count")
 
 
 def _numeral(num: str | None, mult: str) -> Decimal:
