@@ -28,8 +28,13 @@ err = Console(stderr=True)
 RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules/.", show_default=False)
 
 
+def error_line(message: str) -> None:
+    """One unwrapped line on stderr, starting with Error:."""
+    typer.echo(f"Error: {message}", err=True)
+
+
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"Error: {message}", markup=False, highlight=False)
+    error_line(message)
     raise typer.Exit(code)
 
 
@@ -84,11 +89,11 @@ def extract(
     failed = result.failed
     if not quiet:
         for error in failed["error"]:
-            err.print(f"Error: {error}", markup=False, highlight=False)
-        err.print(
+            error_line(error)
+        typer.echo(
             f"{len(result.documents)} documents, {len(result.claims)} claims, {len(failed)} errors, "
             f"{time.perf_counter() - started:.1f}s -> {out}/",
-            markup=False, highlight=False,
+            err=True,
         )
     if strict and len(failed):
         raise typer.Exit(1)
@@ -140,7 +145,7 @@ def rules_command(
     if check:
         failures = check_examples(ruleset)
         for failure in failures:
-            err.print(f"Error: {failure}", markup=False, highlight=False)
+            error_line(failure)
         if failures:
             raise typer.Exit(1)
         typer.echo(f"{len(ruleset.rules)} rules in {len(ruleset.families)} files: all examples pass")

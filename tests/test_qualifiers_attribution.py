@@ -1,0 +1,100 @@
+"""Qualifiers and attribution on sentences written for the purpose."""
+
+import pandas as pd
+import pytest
+
+from extractor import extract_text
+
+
+def claims_of(sentence):
+    return extract_text(sentence).set_index("text")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "qualifier"),
+    [
+        ("单户贷款不超过500万元。", "500万元", "at_most"),
+        ("授信户数超过6000万户。", "6000万户", "more_than"),
+        ("给予最高300万元一次性奖励。", "300万元", "at_most"),
+        ("累计达到600家左右。", "600家", "approx"),
+        ("约81亿元。", "81亿元", "approx"),
+        ("营业收入1亿元以上的企业。", "1亿元", "at_least"),
+        ("组织活动50场次以上。", "50场次", "at_least"),
+        ("不少于50家企业。", "50家", "at_least"),
+        ("占比不足10%。", "10%", "at_most"),
+        ("举办活动160多场。", "160多场", "more_than"),
+        ("通过发放贷款500万元支持企业。", "500万元", "exact"),
+        ("近年来全市新增企业300家。", "300家", "exact"),
+    ],
+)
+def test_qualifier(sentence, text, qualifier):
+    assert claims_of(sentence).loc[text, "qualifier"] == qualifier
+
+
+def test_enumeration_shares_qualifier_and_pairs_recipients():
+    sentence = "对新认定的国家级单项冠军企业、专精特新“小巨人”企业和省级瞪羚企业分别给予最高200万元、100万元和50万元一次性奖励。"
+    claims = extract_text(sentence)
+    assert list(claims.text) == ["200万元", "100万元", "50万元"]
+    assert list(claims.qualifier) == ["at_most"] * 3
+    assert list(claims.metric) == ["subsidy"] * 3
+    assert list(claims.kind) == ["policy"] * 3
+    assert "单项冠军企业" in claims.subject[0]
+    assert claims.subject[1] == "专精特新“小巨人”企业"
+    assert claims.subject[2] == "省级瞪羚企业"
+
+
+def test_enterprise_counts_per_tier_and_programme():
+    claims = claims_of("全市拥有国家级专精特新“小巨人”企业19家、省级“专精特新”中小企业305家、市级创新型中小企业398家，拥有独角兽企业1家。")
+    assert claims.loc["19家", ["subject", "tier", "program", "metric"]].tolist() == ["国家级专精特新“小巨人”企业", "national", "little_giant", "enterprise_count"]
+    assert claims.loc["305家", ["tier", "program"]].tolist() == ["provincial", "srdi_sme"]
+    assert claims.loc["398家", ["tier", "program"]].tolist() == ["municipal", "innovative_sme"]
+    assert claims.loc["1家", ["subject", "program"]].tolist() == ["独角兽企业", "unicorn"]
+    assert pd.isna(claims.loc["1家", "tier"])
+
+
+def test_place_is_not_a_tier():
+    claims = claims_of("全省中小企业达到13万家，全市高新技术企业1049家。")
+    assert claims["tier"].isna().all()
+
+
+def test_year_is_carried_forward_within_a_sentence_only():
+    claims = claims_of("截至2025年底，全市专精特新企业达到894家，营收利润率超过平均水平2倍以上。全市新增企业30家。")
+    assert claims.loc["894家", "year"] == 2025
+    assert claims.loc["2倍", "year"] == 2025
+    assert pd.isna(claims.loc["30家", "year"])
+
+
+def test_target_with_year_and_approx():
+    claim = claims_of("力争到2025年，全市专精特新中小企业累计达到600家左右。").loc["600家"]
+    assert (claim.kind, claim.year, claim.qualifier) == ("target", 2025, "approx")
+
+
+def test_growth_rate_subject_is_the_quantity_that_grows():
+    claims = claims_of("全市制造业中长期贷款余额达到3838.1亿元，同比增长9.5%。")
+    assert claims.loc["3838.1亿元", "metric"] == "loan"
+    assert claims.loc["9.5%", "metric"] == "growth_rate"
+    assert claims.loc["9.5%", "subject"] == claims.loc["3838.1亿元", "subject"] == "制造业中长期贷款余额"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "metric"),
+    [
+        ("为761家企业授信230.60亿元。", "230.60亿元", "credit"),
+        ("办理融资金额158.61亿元。", "158.61亿元", "financing"),
+        ("实现营业收入572亿元。", "572亿元", "revenue"),
+        ("减税降费及退税缓费4689亿元。", "4689亿元", "tax_relief"),
+        ("累计拨付技改专项资金8亿余元。", "8亿余元", "fund"),
+        ("普惠小微贷款利率为4.68%。", "4.68%", "rate"),
+        ("新增省级创新平台100家。", "100家", "count"),
+        ("居全省前5位。", "前5位", "rank"),
+        ("登记注册两年以上。", "两年", "duration"),
+    ],
+)
+def test_metric(sentence, text, metric):
+    assert claims_of(sentence).loc[text, "metric"] == metric
+
+
+def test_repeated_body_marks_repeats():
+    body = "全市拥有高新技术企业1049家。"
+    claims = extract_text(body + "\n" + body)
+    assert list(claims.is_repeat) == [False, True]
