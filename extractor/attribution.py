@@ -13,8 +13,9 @@ import regex
 from .ruleset import RuleSet, words_pattern
 from .segments import Segments
 
+# A year a figure is compared with (比2015年, 与2015年6月相比) is not its year.
 _YEAR = regex.compile(
-    r"(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代)"
+    r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代)"
 )
 _SINCE = regex.compile(r"\G\s*(?:以来|以來)")
 # 对A、B和C分别给予: the recipients of an enumeration of amounts.
