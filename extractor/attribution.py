@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .ruleset import RuleSet, words_pattern
+from .ruleset import RuleError, RuleSet, words_pattern
 from .segments import Segments
 
 # A year a figure is compared with (比2015年, 与2015年6月相比) is not its year.
@@ -77,6 +77,10 @@ class Attributor:
         self.program_rules = [(rule.pattern, rule.get("program")) for rule in ruleset.family("programs")]
 
         self.kind_rules = ruleset.family("kinds")
+        for rule in self.kind_rules:
+            unknown = set(rule.get("scope", [])) - {"clause", "sentence", "after"}
+            if unknown or rule.pattern is None:
+                raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and scopes among clause, sentence, after")
         headings = ruleset.table("kinds", "target_headings") or []
         self._target_heading = regex.compile(words_pattern(headings)) if headings else None
         self._heading = regex.compile(ruleset.table("kinds", "heading_pattern") or r"^$")
@@ -223,25 +227,19 @@ class Attributor:
 
     # -- kind -----------------------------------------------------------------
     def kind(self, ctx: Context, metric: str, qualifier: str, default: str) -> str:
-        """See rules/kinds.toml for the order of evidence."""
-        sentence_before = ctx.text[ctx.sentence_start : ctx.start]
-        clause_before = ctx.text[ctx.clause_start : ctx.start]
-        clause_after = ctx.text[ctx.end : ctx.clause_end]
-        applicable = [
-            rule for rule in self.kind_rules
-            if (not rule.get("metrics") or metric in rule.get("metrics"))
-            and (not rule.get("qualifiers") or qualifier in rule.get("qualifiers"))
-        ]
-        targets = [rule for rule in applicable if rule.get("kind") == "target"]
-        if any(rule.pattern.search(clause_before) for rule in targets):
-            return "target"
-        for rule in applicable:
-            if rule.get("kind") == "target":
+        """The kind of the first rule of rules/kinds.toml that fires, else `default`."""
+        scopes = {
+            "clause": ctx.text[ctx.clause_start : ctx.start],
+            "sentence": ctx.text[ctx.sentence_start : ctx.start],
+            "after": ctx.text[ctx.end : ctx.clause_end],
+        }
+        for rule in self.kind_rules:
+            if rule.get("metrics") and metric not in rule.get("metrics"):
                 continue
-            if rule.pattern.search(sentence_before) or (rule.get("after") and rule.pattern.search(clause_after)):
+            if rule.get("qualifiers") and qualifier not in rule.get("qualifiers"):
+                continue
+            if any(rule.pattern.search(scopes[scope]) for scope in rule.get("scope", ["sentence"])):
                 return rule.get("kind")
-        if any(rule.pattern.search(sentence_before) for rule in targets):
-            return "target"
         return default
 
     def is_plan(self, title: str) -> bool:
