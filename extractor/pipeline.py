@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .dataset import claims_frame, documents_frame
-from .documents import Document, find_inputs, read_document
+from .documents import find_inputs, read_document
 from .engine import Claim, Extractor
 from .ruleset import RuleSet
 
@@ -43,37 +43,52 @@ class BatchResult:
         return self.documents[self.documents["status"].isin(["error", "skipped"])]
 
 
+@dataclass
+class DocumentResult:
+    """What one input gave: its claims and its `documents` row."""
+
+    claims: list[Claim]
+    row: dict
+
+
+def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
+    """Read and extract one file; a document that fails is recorded, never raised."""
+    document = read_document(path)
+    metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
+    found: list[Claim] = []
+    if document.status == "ok":
+        try:
+            metadata = extractor.metadata(document.text)
+            found = extractor.extract(document.text, doc=document.doc, metadata=metadata)
+        except Exception as exc:  # one bad document must not cost the batch
+            document.status, document.error = "error", f"{path}: extraction failed: {type(exc).__name__}: {exc}"
+            found = []
+    row = {
+        "doc": document.doc, "path": document.path, "sha256": document.sha256,
+        "chars": len(document.text), **metadata, "n_claims": len(found),
+        "status": document.status, "error": document.error,
+    }
+    return DocumentResult(found, row)
+
+
 def extract_documents(
     paths: Iterable[Path],
     rules: str | Path | RuleSet | Extractor | None = None,
-    on_document: Callable[[Document], None] | None = None,
+    on_document: Callable[[DocumentResult], None] | None = None,
 ) -> BatchResult:
-    """Extract every document; a document that fails is recorded, never fatal."""
+    """Extract every document in order, one at a time."""
     extractor = get_extractor(rules)
     claims: list[Claim] = []
-    doc_rows: list[dict] = []
+    rows: list[dict] = []
     shas: dict[str, str] = {}
     for path in paths:
-        document = read_document(path)
-        metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
-        found: list[Claim] = []
-        if document.status == "ok":
-            try:
-                metadata = extractor.metadata(document.text)
-                found = extractor.extract(document.text, doc=document.doc, metadata=metadata)
-            except Exception as exc:  # one bad document must not cost the batch
-                document.status, document.error = "error", f"{path}: extraction failed: {type(exc).__name__}: {exc}"
-                found = []
-        claims.extend(found)
-        shas[document.doc] = document.sha256
-        doc_rows.append({
-            "doc": document.doc, "path": document.path, "sha256": document.sha256,
-            "chars": len(document.text), **metadata, "n_claims": len(found),
-            "status": document.status, "error": document.error,
-        })
+        result = extract_document(path, extractor)
+        claims.extend(result.claims)
+        rows.append(result.row)
+        shas[result.row["doc"]] = result.row["sha256"]
         if on_document is not None:
-            on_document(document)
-    return BatchResult(claims_frame(claims, shas), documents_frame(doc_rows))
+            on_document(result)
+    return BatchResult(claims_frame(claims, shas), documents_frame(rows))
 
 
 def extract_paths(inputs: Iterable[str | Path], rules: str | Path | RuleSet | Extractor | None = None) -> pd.DataFrame:
