@@ -17,6 +17,8 @@ from .segments import Segments
 _YEAR = regex.compile(
     r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代)"
 )
+# A subject does not reach back past a year inside it: 省厅公布的2022年度最佳应用 -> 最佳应用.
+_AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
 _SINCE = regex.compile(r"\G\s*(?:以来|以來)")
 # 对A、B和C分别给予: the recipients of an enumeration of amounts.
 _RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)[，,]?\s*(?:分别|分別)[^，,；;。]{0,8}$")
@@ -130,8 +132,9 @@ class Attributor:
         raw = ctx.text[max(ctx.clause_start, floor) : ctx.start]
         if raw.lstrip().startswith("的"):  # 营业收入过亿元的工业企业: the earlier number is part of it
             raw = ctx.text[ctx.clause_start : ctx.start]
-        phrase = self.trim(raw)
-        if "等" in phrase[:-2]:
+        phrase = self.trim(_AFTER_LAST_YEAR.sub("", raw))
+        if "等" in phrase[:-2] and ctx.text[ctx.clause_start - 1 : ctx.clause_start] == "、":
+            # the last item of a list closed by 等 (…、众创空间等创业创新载体77家): the noun after 等
             phrase = phrase[phrase.rindex("等", 0, len(phrase) - 2) + 1 :]
         following = self._head_noun_phrase.match(ctx.text, ctx.end, ctx.clause_end)
         if following and unit_class in self.prenominal_classes:
