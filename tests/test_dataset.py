@@ -56,4 +56,4 @@ def test_extract_text_columns():
     claims = extract_text("全市中小企业数量达到13.03万家。", doc="note.txt")
     assert list(claims.columns) == CLAIM_COLUMNS
     row = claims.iloc[0]
-    assert (row.doc, row.start, row.end, row.text, row.value) == ("note.txt", 11, 18, "13.03万家", 130300.0)
+    assert (row.doc, row.start, row.end, row.text, row.value) == ("note.txt", 10, 17, "13.03万家", 130300.0)
