@@ -15,7 +15,7 @@ from .segments import Segments
 
 # A year a figure is compared with (比2015年, 与2015年6月相比) is not its year.
 _YEAR = regex.compile(
-    r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代)"
+    r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
 )
 # A subject does not reach back past a year inside it: 省厅公布的2022年度最佳应用 -> 最佳应用.
 _AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
@@ -23,7 +23,9 @@ _SINCE = regex.compile(r"\G\s*(?:以来|以來)")
 # 对A、B和C分别给予: the recipients of an enumeration of amounts.
 _RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)[，,]?\s*(?:分别|分別)[^，,；;。]{0,8}$")
 _LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
-_RELATIVE_YEAR = regex.compile(r"截至目前|截止目前|目前|今年|本年|年内|年內|去年|上年度|上一年")
+# 目前, 今年 and 去年 need the document's own date. 上年度 in a criterion means the
+# year before an application, not before the document, so it is not read.
+_RELATIVE_YEAR = regex.compile(r"(?<![比较較与與同])(?:截至目前|截止目前|目前|今年|本年|年内|年內|去年)")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 
@@ -174,7 +176,7 @@ class Attributor:
         return phrase.strip(" \t\u3000")
 
     # -- tier and programme ----------------------------------------------------
-    def tier(self, ctx: Context, weak: bool) -> str | None:
+    def tier(self, ctx: Context, reach_back: bool) -> str | None:
         """The tier word of the claim's own list item, else of its whole clause.
 
         The nearest tier word before the number in its own item (between 、)
@@ -185,14 +187,14 @@ class Attributor:
         found = self._nearest_tier(ctx.text, ctx.clause_start, ctx.start, from_end=True)
         if found is None:
             found = self._nearest_tier(ctx.text, ctx.end, ctx.clause_end, from_end=False)
-        if found is None and weak:
+        if found is None and reach_back:
             found = self._nearest_tier(ctx.text, ctx.sentence_start, ctx.start, from_end=True)
         return found
 
-    def is_enumerated(self, ctx: Context) -> bool:
+    def is_enumerated(self, ctx: Context, follows_previous: bool) -> bool:
         """An amount of an enumeration (分别给予最高200万元、100万元), not an item with its own subject."""
         before = ctx.text[ctx.clause_start : ctx.start]
-        return not before.strip() or "分别" in before or "分別" in before
+        return "分别" in before or "分別" in before or (follows_previous and not before.strip())
 
     def _nearest_tier(self, text: str, start: int, end: int, from_end: bool) -> str | None:
         best: tuple[int, int, str] | None = None
@@ -222,7 +224,7 @@ class Attributor:
             found = (match.end(), None if since else year_number(match.group("year")))
         for match in _RELATIVE_YEAR.finditer(prefix):
             if found is None or match.end() > found[0]:
-                shift = -1 if match.group() in ("去年", "上年度", "上一年") else 0
+                shift = -1 if match.group() == "去年" else 0
                 found = (match.end(), doc_year + shift if doc_year else None)
         if found is not None:
             return found[1]

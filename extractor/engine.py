@@ -109,8 +109,8 @@ class Extractor:
                 enumeration = self.attributor.enumeration_items(ctx)
                 if enumeration:
                     subject = enumeration.pop(0)
-            weak = inherited or self.attributor.is_enumerated(ctx)
-            tier = self.attributor.tier(ctx, weak)
+            follows_previous = previous is not None and bool(_ENUMERATION_GAP.match(text[previous_end:start]))
+            tier = self.attributor.tier(ctx, reach_back=self.attributor.is_enumerated(ctx, follows_previous))
             if tier is None and inherited:
                 tier = previous.tier
             index = bisect.bisect_right(section_starts, start) - 1
