@@ -34,7 +34,6 @@ class Context:
     """Where a claim sits: its sentence and clause, and the claims before it."""
 
     text: str
-    segments: Segments
     start: int
     end: int
     sentence_start: int
@@ -67,7 +66,7 @@ class Attributor:
         subjects = ruleset.tables.get("subjects", {})
         self._leading = regex.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
         self._trailing = regex.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
-        self._clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
+        self.clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
         self._continuation = regex.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
         self._inherit = regex.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))

@@ -75,7 +75,7 @@ class Extractor:
         segments = Segments.of(text)
         sections = self.attributor.target_sections(text, segments)
         section_starts = [start for start, _ in sections]
-        breaks = self.attributor._clause_break
+        breaks = self.attributor.clause_break
 
         claims: list[Claim] = []
         seen: set[tuple[str, str, int]] = set()
@@ -91,7 +91,7 @@ class Extractor:
             start, end = candidate.start, candidate.end
             sentence_start, sentence_end = segments.sentence_at(start)
             clause_start, clause_end = clause_bounds(text, start, end, sentence_start, sentence_end, breaks)
-            ctx = Context(text, segments, start, end, sentence_start, sentence_end, clause_start, clause_end)
+            ctx = Context(text, start, end, sentence_start, sentence_end, clause_start, clause_end)
 
             qualifier = reading.qualifier or self.qualifiers.after(text, end) or self.qualifiers.before(text, start, sentence_start)
             if qualifier is None and claims and _ENUMERATION_GAP.match(text[previous_end:start]):
