@@ -22,6 +22,7 @@ _AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?
 _SINCE = regex.compile(r"\G\s*(?:以来|以來)")
 # 对A、B和C分别给予: the recipients of an enumeration of amounts.
 _RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)[，,]?\s*(?:分别|分別)[^，,；;。]{0,8}$")
+_RECIPIENT = regex.compile(r"(?:对|對)(?P<who>[^，,；;。：:对對]{2,40}?)[，,][^，,；;。]{0,10}$")
 _LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 # 目前, 今年 and 去年 need the document's own date. 上年度 in a criterion means the
 # year before an application, not before the document, so it is not read.
@@ -137,6 +138,11 @@ class Attributor:
         if "等" in phrase[:-2] and ctx.text[ctx.clause_start - 1 : ctx.clause_start] == "、":
             # the last item of a list closed by 等 (…、众创空间等创业创新载体77家): the noun after 等
             phrase = phrase[phrase.rindex("等", 0, len(phrase) - 2) + 1 :]
+        if len(phrase) < 2 and not previous:
+            # 对首次认定的企业，一次性给予50万元奖励: the recipient named earlier in the sentence
+            recipient = _RECIPIENT.search(ctx.text, ctx.sentence_start, ctx.start)
+            if recipient:
+                return self.trim(recipient.group("who")), False
         following = self._head_noun_phrase.match(ctx.text, ctx.end, ctx.clause_end)
         if following and unit_class in self.prenominal_classes:
             if len(phrase) <= 3 or self._verb_before_number.search(phrase):
@@ -189,6 +195,10 @@ class Attributor:
         if found is None and reach_back:
             found = self._nearest_tier(ctx.text, ctx.sentence_start, ctx.start, from_end=True)
         return found
+
+    def tier_in(self, words: str) -> str | None:
+        """The tier word nearest the end of `words` (a subject)."""
+        return self._nearest_tier(words, 0, len(words), from_end=True)
 
     def is_enumerated(self, ctx: Context, follows_previous: bool) -> bool:
         """An amount of an enumeration (分别给予最高200万元、100万元), not an item with its own subject."""

@@ -113,6 +113,8 @@ class Extractor:
             tier = self.attributor.tier(ctx, reach_back=self.attributor.is_enumerated(ctx, follows_previous))
             if tier is None and inherited:
                 tier = previous.tier
+            if tier is None:  # a subject taken from elsewhere in the sentence keeps its designation
+                tier = self.attributor.tier_in(subject)
             index = bisect.bisect_right(section_starts, start) - 1
             in_target = (index >= 0 and sections[index][1]) or is_plan
             kind = self.attributor.kind(ctx, metric, qualifier, "target" if in_target else "actual")

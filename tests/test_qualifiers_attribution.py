@@ -98,3 +98,14 @@ def test_repeated_body_marks_repeats():
     body = "全市拥有高新技术企业1049家。"
     claims = extract_text(body + "\n" + body)
     assert list(claims.is_repeat) == [False, True]
+
+
+def test_award_recipient_named_in_an_earlier_clause():
+    claim = extract_text("对首次认定为国家级专精特新“小巨人”的企业，一次性给予50万元奖励。").iloc[0]
+    assert (claim.subject, claim.tier, claim.metric, claim.kind) == ("首次认定为国家级专精特新“小巨人”的企业", "national", "subsidy", "policy")
+
+
+def test_comparison_is_not_a_bound():
+    claims = claims_of("2023年全市规模以上工业增加值同比增长6.8%，高于全省平均水平1.2个百分点。")
+    assert claims.loc["1.2个百分点", "qualifier"] == "exact"
+    assert claims.loc["6.8%", ["metric", "subject", "year"]].tolist() == ["growth_rate", "规模以上工业增加值", 2023]
