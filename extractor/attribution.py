@@ -32,7 +32,7 @@ _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 
 @dataclass
 class Context:
-    """Where a claim sits: its sentence and clause, and the claims before it."""
+    """Where a claim sits: its span, its sentence and its clause (offsets into `text`)."""
 
     text: str
     start: int
@@ -54,13 +54,13 @@ class Attributor:
         self.after_penalty = int(ruleset.table("metrics", "after_penalty") or 3)
         self.window_before = int(ruleset.table("metrics", "window_before") or 40)
         self.window_after = int(ruleset.table("metrics", "window_after") or 12)
-        self._metric_cues: dict[str, tuple[regex.Pattern, dict[str, tuple[int, int, str]]]] = {}
+        self._metric_cues: dict[str, tuple[regex.Pattern, dict[str, tuple[int, str]]]] = {}
         for unit_class in {u for rule in metrics for u in rule.get("units", [])}:
-            by_word: dict[str, tuple[int, int, str]] = {}
+            by_word: dict[str, tuple[int, str]] = {}
             for order, rule in enumerate(metrics):
                 if unit_class in rule.get("units", []):
                     for word in rule.get("words", []):
-                        by_word.setdefault(word, (order, int(rule.get("bonus", 0)), rule.get("metric")))
+                        by_word.setdefault(word, (order, rule.get("metric")))
             if by_word:
                 self._metric_cues[unit_class] = (regex.compile(words_pattern(list(by_word))), by_word)
 
@@ -108,14 +108,14 @@ class Attributor:
         hi = min(ctx.clause_end, ctx.end + self.window_after)
         best: tuple[int, int, str] | None = None
         for match in pattern.finditer(ctx.text, lo, ctx.start):
-            order, bonus, metric = by_word[match.group()]
-            key = (ctx.start - match.end() - bonus, order)
+            order, metric = by_word[match.group()]
+            key = (ctx.start - match.end(), order)
             if best is None or key < best[:2]:
                 best = (*key, metric)
         match = pattern.search(ctx.text, ctx.end, hi)
         if match:
-            order, bonus, metric = by_word[match.group()]
-            key = (match.start() - ctx.end + self.after_penalty - bonus, order)
+            order, metric = by_word[match.group()]
+            key = (match.start() - ctx.end + self.after_penalty, order)
             if best is None or key < best[:2]:
                 best = (*key, metric)
         return best[2] if best else self.metric_defaults.get(unit_class, "other")
