@@ -170,6 +170,7 @@ class Attributor:
         return [item for item in items if item]
 
     def trim(self, phrase: str) -> str:
+        """Drop framing dates, places and leading verbs, and the verbs and qualifier words before a number."""
         phrase = phrase.strip(" \t\u3000、")
         for _ in range(8):
             before = phrase
@@ -182,7 +183,7 @@ class Attributor:
 
     # -- tier and programme ----------------------------------------------------
     def tier(self, ctx: Context, reach_back: bool) -> str | None:
-        """The tier word of the claim's own list item, else of its whole clause.
+        """The tier word of the claim's own list item, else (an enumerated amount) of its sentence.
 
         The nearest tier word before the number in its own item (between 、)
         wins, then one after it (入选国家重点支持名单). A claim with no subject of
@@ -218,6 +219,7 @@ class Attributor:
         return best[2] if best else None
 
     def program(self, subject: str) -> str | None:
+        """The first programme (most specific first) whose words the subject names."""
         for pattern, program in self.program_rules:
             if pattern.search(subject):
                 return program
@@ -273,6 +275,7 @@ class Attributor:
 
 
 def clause_bounds(text: str, start: int, end: int, sentence_start: int, sentence_end: int, breaks: regex.Pattern) -> tuple[int, int]:
+    """The clause around [start, end): from the last break before it to the first after it, within the sentence."""
     clause_start = sentence_start
     for match in breaks.finditer(text, sentence_start, start):
         clause_start = match.end()
