@@ -77,6 +77,8 @@ class Attributor:
         self._verb_before_number = regex.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
         self.tier_rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
+        # One search for any tier word first: most clauses name none, and then no rule need run.
+        self._any_tier = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.tier_rules) or "(?!)", regex.V0)
         self._place_before_tier = regex.compile(r"[全我本该該各]$")
         self.program_rules = [(rule.pattern, rule.get("program")) for rule in ruleset.family("programs")]
 
@@ -85,6 +87,10 @@ class Attributor:
             unknown = set(rule.get("scope", [])) - {"clause", "sentence", "after"}
             if unknown or rule.pattern is None:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and scopes among clause, sentence, after")
+        self._kind_checks = [
+            (rule.pattern, rule.get("metrics"), rule.get("qualifiers"), rule.get("scope", ["sentence"]), rule.get("kind"))
+            for rule in self.kind_rules
+        ]
         headings = ruleset.table("kinds", "target_headings") or []
         self._target_heading = regex.compile(words_pattern(headings)) if headings else None
         self._heading = regex.compile(ruleset.table("kinds", "heading_pattern") or r"^$")
@@ -207,6 +213,8 @@ class Attributor:
         return "分别" in before or "分別" in before or (follows_previous and not before.strip())
 
     def _nearest_tier(self, text: str, start: int, end: int, from_end: bool) -> str | None:
+        if not self._any_tier.search(text, start, end):
+            return None
         best: tuple[int, int, str] | None = None
         for pattern, tier in self.tier_rules:
             for match in pattern.finditer(text, start, end):
@@ -249,13 +257,13 @@ class Attributor:
             "sentence": ctx.text[ctx.sentence_start : ctx.start],
             "after": ctx.text[ctx.end : ctx.clause_end],
         }
-        for rule in self.kind_rules:
-            if rule.get("metrics") and metric not in rule.get("metrics"):
+        for pattern, metrics, qualifiers, rule_scopes, kind in self._kind_checks:
+            if metrics and metric not in metrics:
                 continue
-            if rule.get("qualifiers") and qualifier not in rule.get("qualifiers"):
+            if qualifiers and qualifier not in qualifiers:
                 continue
-            if any(rule.pattern.search(scopes[scope]) for scope in rule.get("scope", ["sentence"])):
-                return rule.get("kind")
+            if any(pattern.search(scopes[scope]) for scope in rule_scopes):
+                return kind
         return default
 
     def is_plan(self, title: str) -> bool:

@@ -81,6 +81,8 @@ class Extractor:
         seen: set[tuple[str, str, int]] = set()
         previous_end = 0
         enumeration: list[str] = []  # recipients still to pair with amounts of 分别给予X、Y、Z
+        in_sentence: list[tuple[str, str]] = []  # (subject, unit class) of the sentence's claims so far
+        current_sentence = -1
         for candidate in self.scanner.scan(text):
             if not candidate.is_claim:
                 continue
@@ -101,7 +103,8 @@ class Extractor:
             metric = self.attributor.metric(ctx, reading.unit_class, candidate.rule.get("metric"))
             floor = previous_end if previous_end > clause_start else clause_start
             previous = claims[-1] if claims and claims[-1].sentence_start == sentence_start else None
-            in_sentence = [(c.subject, self.values.unit_class(None, c.unit)) for c in claims if c.sentence_start == sentence_start]
+            if sentence_start != current_sentence:  # claims come in text order, so a sentence's claims are contiguous
+                current_sentence, in_sentence = sentence_start, []
             subject, inherited = self.attributor.subject(ctx, floor, in_sentence, reading.unit_class)
             if enumeration and _ENUMERATION_GAP.match(text[previous_end:start]):
                 subject = enumeration.pop(0)
@@ -145,6 +148,7 @@ class Extractor:
                 )
             )
             seen.add(repeat_key)
+            in_sentence.append((subject, self.values.unit_class(None, reading.unit)))
             previous_end = end
         return claims
 

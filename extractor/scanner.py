@@ -10,6 +10,7 @@ a 文号, an idiom) consumes its text, so no claim is read inside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 import regex
 
@@ -47,18 +48,33 @@ class Scanner:
             raise RuleError(f"{ruleset.directory}: no claim rules (claims.toml)")
         ordered.sort(key=lambda item: item[:2])
         self.rules = [rule for _, _, rule in ordered]
-        self._names = [f"R{i}" for i in range(len(self.rules))]
-        source = "|".join(f"(?P<{name}>{rule.source})" for name, rule in zip(self._names, self.rules))
+        names = [f"R{i}" for i in range(len(self.rules))]
+        source = "|".join(f"(?P<{name}>{rule.source})" for name, rule in zip(names, self.rules))
         self.pattern = regex.compile(source, regex.V0)
+        # Per match, one tuple of all groups gives both the rule and the number groups.
+        index = self.pattern.groupindex
+        self._rule_groups = _picker([index[name] - 1 for name in names])
+        self._group_names = tuple(g for g in _GROUPS if g in index)
+        self._number_groups = _picker([index[g] - 1 for g in self._group_names])
 
     def scan(self, text: str) -> list[Candidate]:
         candidates = []
+        rules, rule_groups, names, number_groups = self.rules, self._rule_groups, self._group_names, self._number_groups
         for match in self.pattern.finditer(text):
-            if match.end() == match.start():
+            start, end = match.span()
+            if end == start:
                 continue
-            for name, rule in zip(self._names, self.rules):
-                if match.start(name) >= 0:
-                    break
-            groups = {g: match.group(g) for g in _GROUPS if g in self.pattern.groupindex}
-            candidates.append(Candidate(rule, match.start(), match.end(), groups))
+            found = match.groups()
+            # Exactly one rule's group took part: the first one that is not None.
+            index = rule_groups(found).index(match.group())
+            groups = dict(zip(names, number_groups(found)))
+            candidates.append(Candidate(rules[index], start, end, groups))
         return candidates
+
+
+def _picker(positions: list[int]):
+    """Items at `positions` of a tuple, always as a tuple (itemgetter of one position returns the item)."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda items: (items[only],)
+    return itemgetter(*positions) if positions else (lambda items: ())
