@@ -154,6 +154,104 @@ def rules_command(
         typer.echo(f"{rule.id:32} {rule.path.name:16} {rule.description}")
 
 
+def _table_out(out: Optional[Path]) -> Optional[str]:
+    """The output format named by a file's suffix (.parquet, .csv, .jsonl); a usage error otherwise."""
+    if out is None:
+        return None
+    fmt = out.suffix.lstrip(".")
+    if fmt not in FORMATS:
+        fail(f"{out}: unknown output format (use .parquet, .csv or .jsonl)")
+    return fmt
+
+
+def _show(table) -> None:
+    """A rich table on stdout; wide enough not to fold Chinese text when stdout is not a terminal."""
+    console = Console()
+    (console if console.is_terminal else Console(width=240)).print(table)
+
+
+@app.command(name="diff")
+def diff_command(
+    old: Path = typer.Argument(..., help="Old side: a document, a folder of documents, or a dataset (data/)."),
+    new: Path = typer.Argument(..., help="New side: a document, a folder of documents, or a dataset."),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="Keep only rows of this status: changed, added, removed, unchanged (repeatable)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the rows to a .parquet, .csv or .jsonl file instead of showing them."),
+    keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
+    rules: Optional[Path] = RulesOption,
+) -> None:
+    """Compare the claims of two versions, documents, years or runs: changed, added, removed.
+
+    Claims of two versions of one text align by position; others by metric,
+    programme, normalised subject, tier, unit and kind, then year and order.
+    The table shows changed, added and removed rows (unchanged ones only when
+    --only asks); --out writes every row unless --only narrows them.
+
+    Example: extractor diff seeds/000_c2029cb520c589b8.txt seeds/002_046af103274ec285.txt --only changed
+    """
+    from .diff import STATUSES, diff, diff_table, load_side
+
+    unknown = [s for s in only or [] if s not in STATUSES]
+    if unknown:
+        fail(f"unknown status {unknown[0]!r} for --only (choose from {', '.join(STATUSES)})")
+    fmt = _table_out(out)
+    try:
+        sides = [load_side(path, rules) for path in (old, new)]
+        rows = diff(sides[0].claims, sides[1].claims, old_texts=sides[0].texts, new_texts=sides[1].texts,
+                    keep_repeats=keep_repeats, rules=rules)
+    except (RuleError, ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+    for side in sides:
+        if side.documents is not None:
+            for error in side.documents["error"].dropna():
+                error_line(error)
+    statuses = only or (list(STATUSES) if out is not None else ["changed", "added", "removed"])
+    shown = rows[rows["status"].isin(statuses)]
+    if fmt is not None:
+        write_table(shown, out.parent, out.stem, [fmt])
+    else:
+        _show(diff_table(shown))
+    counts = rows["status"].value_counts()
+    typer.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES) + (f" -> {out}" if out else ""), err=True)
+
+
+@app.command(name="series")
+def series_command(
+    inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
+    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose subject contains this (quotes, tier words and prefixes ignored)."),
+    long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv or .jsonl file instead of showing it."),
+    keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
+    rules: Optional[Path] = RulesOption,
+) -> None:
+    """Lay each subject's values over documents and years (subject x year).
+
+    A claim that states no year takes its document's date (marked * in the
+    table, year_source=document in the long table).
+
+    Example: extractor series data --subject 高新技术企业
+    """
+    import pandas as pd
+
+    from .diff import load_side
+    from .series import pivot, series, series_table
+
+    fmt = _table_out(out)
+    try:
+        sides = [load_side(path, rules) for path in inputs]
+        claims = pd.concat([side.claims for side in sides], ignore_index=True)
+        frames = [side.documents for side in sides if side.documents is not None]
+        documents = pd.concat(frames, ignore_index=True) if frames else None
+        rows = series(claims, documents, subject=subject, keep_repeats=keep_repeats, rules=rules)
+    except (RuleError, ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+    wide = pivot(rows)
+    if fmt is not None:
+        write_table(rows if long else wide, out.parent, out.stem, [fmt])
+    else:
+        _show(series_table(rows, wide=not long))
+    typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {out}" if out else ""), err=True)
+
+
 def run() -> None:  # pragma: no cover - entry point for `python -m extractor`
     app(prog_name="extractor")
 

@@ -1,0 +1,112 @@
+"""One subject's values over documents and years: a tidy long table and a pivot.
+
+A series is keyed like a diff (metric, programme, normalised subject, tier,
+unit, kind; rules/diff.toml) and, when the documents table is known, by the
+document's region, so 威海's 高新技术企业 of 2022 and of 2026 form one row.
+A claim that states no year takes the year of its document's date, marked
+`year_source = "document"`; generic subjects (企业) are left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.table import Table
+from rich.text import Text
+
+from .diff import format_claim, key_rules, prepare, resolve_tiers
+from .ruleset import RuleSet
+
+INDEX = ["region", "subject_key", "tier", "metric", "program", "unit", "kind"]
+SERIES_COLUMNS = INDEX + ["year", "year_source", "value", "value_max", "qualifier", "text", "subject", "doc", "start", "end", "sentence"]
+UNDATED = "undated"
+
+
+def series(
+    claims: pd.DataFrame,
+    documents: pd.DataFrame | None = None,
+    *,
+    subject: str | None = None,
+    keep_repeats: bool = False,
+    rules: str | Path | RuleSet | None = None,
+) -> pd.DataFrame:
+    """The long table (SERIES_COLUMNS): one row per claim, sorted by series, year, document and offset.
+
+    `documents` (the dataset's documents table) gives each claim its region and,
+    where the claim states no year, the year of its document's date. `subject`
+    keeps the series whose normalised subject contains it (高新技术企业).
+    """
+    keys = key_rules(rules)
+    frame = prepare(claims, keys, keep_repeats)
+    frame = frame[~frame["generic"]].reset_index(drop=True)
+    if subject is not None:
+        frame = frame[frame["subject_key"].str.contains(keys.subject_key(subject), regex=False)].reset_index(drop=True)
+    region, dated = {}, {}
+    if documents is not None and len(documents):
+        for row in documents.to_dict("records"):
+            if isinstance(row.get("region"), str) and row["region"]:
+                region[row["doc"]] = row["region"]
+            if isinstance(row.get("date"), str) and row["date"][:4].isdigit():
+                dated[row["doc"]] = int(row["date"][:4])
+    frame["region"] = frame["doc"].map(region).astype(object).where(lambda s: s.notna(), None)
+    frame["tier"] = resolve_tiers(frame.assign(_region=frame["region"].fillna("")), ["_region", "base"])
+    stated = frame["year"].notna()
+    from_document = frame["doc"].map(dated)
+    frame["year_source"] = np.where(stated, "claim", np.where(from_document.notna(), "document", None))
+    frame["year"] = frame["year"].where(stated, from_document).astype("Int64")
+    frame = frame.sort_values(INDEX + ["year", "doc", "start"], kind="stable", na_position="last")
+    out = frame[SERIES_COLUMNS].reset_index(drop=True)
+    return out.astype({"start": "int64", "end": "int64"})
+
+
+def pivot(long: pd.DataFrame) -> pd.DataFrame:
+    """The wide table: one row per series, one column per year ("undated" last).
+
+    Where a series has more than one value in a year, the cell holds the one
+    stated last (by document and offset); the long table keeps them all.
+    """
+    labelled = long.assign(_year=long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y)))
+    wide = labelled.groupby(INDEX + ["_year"], dropna=False, sort=False)["value"].last().unstack("_year")
+    years = sorted(c for c in wide.columns if c != UNDATED) + [c for c in wide.columns if c == UNDATED]
+    wide = wide[years].reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def series_table(long: pd.DataFrame, wide: bool = True) -> Table:
+    """The series as a rich table: the pivot, or the long rows.
+
+    A pivot cell lists every value of its year in document order (the file
+    pivot keeps the last); a year taken from the document's date is marked *.
+    """
+    table = Table()
+    if not wide:
+        for name in ("region", "subject", "tier", "metric", "kind", "year", "value", "doc"):
+            table.add_column(name, justify="right" if name in ("year", "value") else "left")
+        for row in long.to_dict("records"):
+            year = _text(row["year"]) + ("*" if row["year_source"] == "document" else "")
+            value = format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"])
+            cells = (row["region"], row["subject_key"], row["tier"], row["metric"], row["kind"], year, value, row["doc"])
+            table.add_row(*(Text(_text(c)) for c in cells))
+        return table
+    labelled = long.assign(_year=long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y)))
+    years = sorted(y for y in labelled["_year"].unique() if y != UNDATED) + ([UNDATED] if (labelled["_year"] == UNDATED).any() else [])
+    for name in ("region", "subject", "tier", "metric", "kind"):
+        table.add_column(name)
+    for year in years:
+        table.add_column(year, justify="right")
+    for _key, rows in labelled.groupby(INDEX, dropna=False, sort=False):
+        cells = {year: [] for year in years}
+        for row in rows.to_dict("records"):
+            mark = "*" if row["year_source"] == "document" else ""
+            cells[row["_year"]].append(format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"]) + mark)
+        first = rows.iloc[0]
+        head = (first["region"], first["subject_key"], first["tier"], first["metric"], first["kind"])
+        table.add_row(*(Text(_text(c)) for c in head), *(Text(" / ".join(cells[y])) for y in years))
+    return table

@@ -1,0 +1,355 @@
+"""Diff and series: edited versions of a sample document, the two 威海 replies, keys.
+
+Expected statuses, values and spans are worked out from the texts by hand:
+an offset is where the figure stands in the text the test builds.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from extractor import diff, extract_text, series
+from extractor.cli import app
+from extractor.dataset import CLAIM_COLUMNS
+from extractor.diff import DIFF_COLUMNS, align_texts, key_rules, load_side, map_spans
+from extractor.series import pivot
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+WEIHAI_2022 = SEEDS / "000_c2029cb520c589b8.txt"
+WEIHAI_2026 = SEEDS / "002_046af103274ec285.txt"
+
+
+@pytest.fixture(scope="module")
+def original():
+    """The 2022 威海 reply and its claims (repeats dropped, as diff does)."""
+    text = WEIHAI_2022.read_text(encoding="utf-8")
+    claims = extract_text(text, doc="v1.txt")
+    return text, claims[~claims["is_repeat"]]
+
+
+def versions(original, edited: str) -> pd.DataFrame:
+    text, claims = original
+    assert edited != text
+    return diff(claims, extract_text(edited, doc="v2.txt"), old_texts={"v1.txt": text}, new_texts={"v2.txt": edited})
+
+
+def statuses(rows: pd.DataFrame) -> dict:
+    return rows["status"].value_counts().to_dict()
+
+
+def at(text: str, before: str, figure: str) -> int:
+    """Offset of `figure` written right after `before` (both must occur once together)."""
+    assert text.count(before + figure) == 1
+    return text.index(before + figure) + len(before)
+
+
+# ------------------------------------------------------------ subject keys
+
+
+@pytest.mark.parametrize(
+    ("subject", "key"),
+    [
+        ("国家级专精特新“小巨人”企业", "专精特新小巨人企业"),
+        ('国家级专精特新"小巨人"企业', "专精特新小巨人企业"),
+        ("国家级 专精特新 ‘小巨人’ 企业", "专精特新小巨人企业"),
+        ("专精特新「小巨人」企业", "专精特新小巨人企业"),
+        ("新认定市级“专精特新”中小企业", "专精特新中小企业"),
+        ("新培育认定省级“瞪羚”企业", "瞪羚企业"),
+        ("累计新增省级及以上各类创新平台总数", "各类创新平台"),
+        ("培育国家高新技术企业", "高新技术企业"),
+        ("中小企业数量", "中小企业"),
+        ("制造业中长期贷款余额", "制造业中长期贷款余额"),
+    ],
+)
+def test_subject_key(subject, key):
+    assert key_rules().subject_key(subject) == key
+
+
+# ------------------------------------------------------------ versions of one text
+
+
+def test_a_figure_edited_in_place_is_changed(original):
+    text, claims = original
+    rows = versions(original, text.replace("中小企业305家", "中小企业306家"))
+    assert statuses(rows) == {"changed": 1, "unchanged": len(claims) - 1}
+    row = rows.iloc[0]
+    start = at(text, "省级“专精特新”中小企业", "305家")
+    assert (row.status, row.aligned_by, row.old_text, row.new_text) == ("changed", "text", "305家", "306家")
+    assert (row.old_start, row.old_end, row.new_start, row.new_end) == (start, start + 4, start, start + 4)
+    assert (row.old_value, row.new_value, row.change_abs) == (305, 306, 1)
+    assert row.change_rel == pytest.approx(1 / 305)
+    assert row.changed_fields == "value"
+    assert (row.subject_key, row.tier, row.program) == ("专精特新中小企业", "provincial", "srdi_sme")
+
+
+def test_an_edit_that_moves_the_figure_still_pairs_by_position(original):
+    text, claims = original
+    edited = text.replace("高新技术企业1049家", "国家高新技术企业共计1105家")
+    rows = versions(original, edited)
+    assert statuses(rows) == {"changed": 1, "unchanged": len(claims) - 1}
+    row = rows.iloc[0]
+    assert (row.old_start, row.new_start) == (at(text, "高新技术企业", "1049家"), at(edited, "国家高新技术企业共计", "1105家"))
+    assert (row.old_value, row.new_value, row.change_abs) == (1049, 1105, 56)
+    # offsets after the edit moved by the 4 characters it added (国家, 共计)
+    later = rows[rows["old_text"] == "1476家"].iloc[0]
+    assert (later.status, later.new_start - later.old_start) == ("unchanged", 4)
+
+
+def test_a_deleted_sentence_is_removed(original):
+    text, claims = original
+    sentence = "2021年，19家“小巨人”企业实现营业收入总额86亿元，同比增长高达27.2%。"
+    rows = versions(original, text.replace(sentence, ""))
+    assert statuses(rows) == {"removed": 3, "unchanged": len(claims) - 3}
+    removed = rows[rows["status"] == "removed"]
+    where = text.index(sentence)
+    assert list(removed["old_text"]) == ["19家", "86亿元", "27.2%"]
+    assert list(removed["old_start"]) == [where + 6, where + 24, where + 35]
+    assert list(removed["old_value"]) == [19, 8_600_000_000, 27.2]
+    assert removed["new_start"].isna().all() and removed["aligned_by"].isna().all()
+    after = rows[rows["old_text"] == "150条"].iloc[0]
+    assert (after.status, after.old_start - after.new_start) == ("unchanged", len(sentence))
+
+
+def test_an_added_sentence_is_added(original):
+    text, claims = original
+    anchor = "科技型中小企业1476家。"
+    edited = text.replace(anchor, anchor + "全市制造业单项冠军企业达到6家。")
+    rows = versions(original, edited)
+    assert statuses(rows) == {"added": 1, "unchanged": len(claims)}
+    row = rows.iloc[0]
+    assert (row.status, row.new_text, row.new_value, row.subject_key) == ("added", "6家", 6, "制造业单项冠军企业")
+    assert row.new_start == text.index(anchor) + len(anchor) + len("全市制造业单项冠军企业达到")
+    assert pd.isna(row.old_start) and pd.isna(row.change_abs)
+
+
+def test_reordered_paragraphs_are_unchanged(original):
+    text, claims = original
+    lines = text.split("\n")
+    second = next(i for i, line in enumerate(lines) if line.startswith("二是不断优化营商环境"))
+    assert lines[second + 1].startswith("三是开展助企纾困服务")
+    lines[second], lines[second + 1] = lines[second + 1], lines[second]
+    edited = "\n".join(lines)
+    rows = versions(original, edited)
+    assert statuses(rows) == {"unchanged": len(claims)}
+    moved = rows[rows["old_text"] == "800多条"].iloc[0]
+    assert moved.old_start == at(text, "累计帮助中小企业协调解决各类困难问题", "800多条")
+    assert moved.new_start == at(edited, "累计帮助中小企业协调解决各类困难问题", "800多条")
+    assert moved.new_start < moved.old_start
+    stayed = rows[rows["old_text"] == "150条"].iloc[0]
+    assert stayed.new_start > stayed.old_start
+
+
+def test_other_quotes_and_spaces_change_nothing(original):
+    text, claims = original
+    edited = (text.replace("“小巨人”", "「小巨人」").replace("“专精特新”", "‘专精特新’")
+              .replace("国家级专精特新", "国家级 专精特新").replace("1049家", "1049 家"))
+    rows = versions(original, edited)
+    assert statuses(rows) == {"unchanged": len(claims)}
+    giant = rows[rows["old_start"] == at(text, "国家级专精特新“小巨人”企业", "19家")].iloc[0]
+    assert giant.new_start == at(edited, "国家级 专精特新「小巨人」企业", "19家")
+    assert (giant.subject_key, giant.old_value, giant.new_value) == ("专精特新小巨人企业", 19, 19)
+    high_tech = rows[rows["old_text"] == "1049家"].iloc[0]
+    assert (high_tech.new_text, high_tech.new_start - high_tech.old_start) == ("1049 家", 1)
+
+
+def test_without_the_texts_the_key_still_pairs_an_edit(original):
+    text, claims = original
+    rows = diff(claims, extract_text(text.replace("中小企业305家", "中小企业306家"), doc="v2.txt"))
+    assert statuses(rows) == {"changed": 1, "unchanged": len(claims) - 1}
+    row = rows.iloc[0]
+    assert (row.aligned_by, row.old_text, row.new_text) == ("key", "305家", "306家")
+
+
+def test_a_dataset_diffed_with_itself_is_unchanged_by_offset(tmp_path):
+    out = tmp_path / "data"
+    assert CliRunner().invoke(app, ["extract", str(WEIHAI_2022), "--out", str(out), "--quiet"]).exit_code == 0
+    side = load_side(out)
+    rows = diff(side.claims, side.claims)
+    assert set(rows["status"]) == {"unchanged"} and set(rows["aligned_by"]) == {"text"}
+    assert (rows["old_start"] == rows["new_start"]).all()
+
+
+def test_text_alignment_maps_offsets():
+    old, new = "甲乙丙305家丁戊", "甲乙丙1306家丁戊己"
+    blocks, similarity = align_texts(old, new)
+    # in common: 甲乙丙, 30 and 家丁戊, 8 of the 9 + 11 characters each side
+    assert similarity == pytest.approx(2 * 8 / 20)
+    starts, ends, exact = map_spans(pd.Series([3, 7]).to_numpy(), pd.Series([7, 9]).to_numpy(), blocks)
+    # 305家 [3, 7) starts at the 3 of 30 (new offset 4, after the inserted 1) and
+    # ends after 家 (new 8): [4, 8) overlaps the new claim 1306家 at [3, 8)
+    assert (starts[0], ends[0], exact[0]) == (4, 8, False)
+    # 丁戊 [7, 9) is untouched and moves by one
+    assert (starts[1], ends[1], exact[1]) == (8, 10, True)
+
+
+# ------------------------------------------------------------ keys across documents
+
+
+def claim(doc, start, text, value, subject, **fields):
+    row = {
+        "doc": doc, "start": start, "end": start + len(text), "text": text, "value": float(value), "value_max": None,
+        "unit": "家", "qualifier": "exact", "metric": "enterprise_count", "subject": subject, "tier": None,
+        "program": None, "year": None, "kind": "actual", "sentence": f"{subject}{text}。", "sentence_start": start,
+        "line": 1, "rule": "claim.count", "doc_sha256": doc, "is_repeat": False,
+    }
+    row.update(fields)
+    return row
+
+
+def frame(*rows):
+    return pd.DataFrame(list(rows), columns=CLAIM_COLUMNS).astype({"year": "Int64"})
+
+
+def test_repeated_keys_pair_by_year_then_order_never_all_with_all():
+    old = frame(
+        claim("a.txt", 10, "10家", 10, "瞪羚企业", year=2021),
+        claim("a.txt", 30, "12家", 12, "瞪羚企业", year=2022),
+        claim("a.txt", 50, "13家", 13, "瞪羚企业", year=2022),
+    )
+    new = frame(
+        claim("b.txt", 5, "15家", 15, "“瞪羚”企业", year=2022),
+        claim("b.txt", 40, "20家", 20, "新增瞪羚企业", year=2023),
+    )
+    rows = diff(old, new)
+    assert len(rows) == 3
+    pairs = {(r.old_text, r.new_text, r.status) for r in rows.itertuples()}
+    # 2022 pairs with 2022 first (the first 2022 on each side); then 2021 with 2023 in order
+    assert pairs == {("12家", "15家", "changed"), ("10家", "20家", "changed"), ("13家", None, "removed")}
+    first = rows[rows["old_text"] == "12家"].iloc[0]
+    assert (first.change_abs, first.changed_fields) == (3, "value")
+    other = rows[rows["old_text"] == "10家"].iloc[0]
+    assert other.changed_fields == "value,year"
+
+
+def test_a_claim_without_tier_pairs_with_the_only_tier_of_its_subject():
+    old = frame(claim("a.txt", 0, "1049家", 1049, "高新技术企业", program="high_tech", year=2022),
+                claim("a.txt", 20, "300家", 300, "专精特新中小企业", program="srdi_sme"))
+    new = frame(claim("b.txt", 0, "1633家", 1633, "国家高新技术企业", program="high_tech", tier="national"),
+                claim("b.txt", 20, "305家", 305, "省级专精特新中小企业", program="srdi_sme", tier="provincial"),
+                claim("b.txt", 40, "398家", 398, "市级专精特新中小企业", program="srdi_sme", tier="municipal"))
+    rows = diff(old, new)
+    assert statuses(rows) == {"changed": 1, "added": 2, "removed": 1}
+    row = rows.iloc[0]
+    assert (row.old_value, row.new_value, row.tier, row.subject_key) == (1049, 1633, "national", "高新技术企业")
+    # 专精特新中小企业 has two tiers on the other side: which one it is cannot be told
+    assert rows[rows["status"] == "removed"]["old_text"].tolist() == ["300家"]
+
+
+def test_a_generic_subject_never_pairs_by_key():
+    old = frame(claim("a.txt", 0, "35000家", 35000, "企业", sentence="为全市35000家企业减轻负担。"))
+    new = frame(claim("b.txt", 0, "303家", 303, "企业", sentence="推动303家企业挂牌。"))
+    assert statuses(diff(old, new)) == {"added": 1, "removed": 1}
+
+
+def test_repeats_are_left_out_unless_kept():
+    sentence = "全市拥有瞪羚企业55家。"
+    old = extract_text(sentence + "\n" + sentence + "\n", doc="twice.txt")
+    new = extract_text(sentence + "\n", doc="once.txt")
+    assert list(old["is_repeat"]) == [False, True]
+    assert statuses(diff(old, new)) == {"unchanged": 1}
+    kept = diff(old, new, keep_repeats=True)
+    assert statuses(kept) == {"unchanged": 1, "removed": 1}
+    assert kept[kept["status"] == "removed"]["old_start"].tolist() == [len(sentence) + 1 + len("全市拥有瞪羚企业")]
+
+
+# ------------------------------------------------------------ the 威海 replies
+
+
+@pytest.fixture(scope="module")
+def weihai():
+    return load_side(WEIHAI_2022), load_side(WEIHAI_2026)
+
+
+def test_weihai_2022_and_2026_align_every_subject_both_mention(weihai):
+    old, new = weihai
+    rows = diff(old.claims, new.claims, old_texts=old.texts, new_texts=new.texts)
+    aligned = rows[rows["old_start"].notna() & rows["new_start"].notna()]
+    # Both replies count 高新技术企业 (2022: 1049家; 2026: 国家高新技术企业 1633 家) and
+    # 科技型中小企业 (1476家; 国家科技型中小企业 2907 家); no other subject is in both.
+    # The 10条 产业链 of 2022 are 优势产业链, those of 2026 标志性产业链; 创新平台 are
+    # 各类 in 2022 and 科技 in 2026; 企业 alone names no group.
+    assert sorted(zip(aligned["subject_key"], aligned["old_text"], aligned["new_text"])) == [
+        ("科技型中小企业", "1476家", "2907 家"),
+        ("高新技术企业", "1049家", "1633 家"),
+    ]
+    assert set(aligned["status"]) == {"changed"} and set(aligned["aligned_by"]) == {"key"}
+    high_tech = aligned[aligned["subject_key"] == "高新技术企业"].iloc[0]
+    assert (high_tech.old_start, high_tech.new_start) == (
+        at(WEIHAI_2022.read_text(encoding="utf-8"), "拥有高新技术企业", "1049家"),
+        at(WEIHAI_2026.read_text(encoding="utf-8"), "培育国家高新技术企业 ", "1633 家"),
+    )
+    assert (high_tech.change_abs, round(high_tech.change_rel, 4)) == (584, 0.5567)
+    assert (high_tech.tier, high_tech.old_year) == ("national", 2022)
+    counts = statuses(rows)
+    assert counts["removed"] == len(old.claims) - 2 and counts["added"] == len(new.claims) - 2
+    assert list(rows.columns) == DIFF_COLUMNS
+
+
+def test_weihai_series_of_high_tech_enterprises(weihai):
+    old, new = weihai
+    claims = pd.concat([old.claims, new.claims], ignore_index=True)
+    documents = pd.concat([old.documents, new.documents], ignore_index=True)
+    long = series(claims, documents, subject="高新技术企业")
+    # 2022 is stated (至2022年6月底); the 2026 reply states no year for 1633, so
+    # the date of the reply (2026年5月19日) gives it.
+    assert list(zip(long["year"], long["value"], long["year_source"], long["doc"])) == [
+        (2022, 1049, "claim", WEIHAI_2022.name),
+        (2026, 1633, "document", WEIHAI_2026.name),
+    ]
+    assert set(long["region"]) == {"威海市"} and set(long["tier"]) == {"national"}
+    wide = pivot(long)
+    assert wide[["region", "subject_key", "tier", "2022", "2026"]].values.tolist() == [["威海市", "高新技术企业", "national", 1049, 1633]]
+    undated = pivot(series(claims, subject="高新技术企业"))
+    assert undated[["2022", "undated"]].values.tolist() == [[1049, 1633]]
+
+
+# ------------------------------------------------------------ the commands
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_diff_command_shows_changed_rows():
+    result = run("diff", WEIHAI_2022, WEIHAI_2026, "--only", "changed")
+    assert result.exit_code == 0, result.output
+    assert "1049家 (2022)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
+    assert "added" not in result.stdout
+    assert result.stderr.startswith("2 changed, ")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl", "parquet"])
+def test_diff_command_writes_rows(tmp_path, suffix):
+    out = tmp_path / f"diff.{suffix}"
+    result = run("diff", WEIHAI_2022, WEIHAI_2026, "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = {"csv": pd.read_csv, "parquet": pd.read_parquet, "jsonl": lambda p: pd.read_json(p, lines=True)}[suffix](out)
+    assert list(rows.columns) == DIFF_COLUMNS
+    assert rows["status"].tolist()[:2] == ["changed", "changed"]
+    assert sorted(rows.loc[rows["status"] == "changed", "new_value"]) == [1633, 2907]
+
+
+def test_diff_usage_errors(tmp_path):
+    for args, message in [
+        ((WEIHAI_2022, tmp_path / "missing.txt"), "missing.txt: no such file or folder"),
+        ((WEIHAI_2022, WEIHAI_2026, "--out", tmp_path / "diff.xlsx"), "diff.xlsx: unknown output format"),
+        ((WEIHAI_2022, WEIHAI_2026, "--only", "moved"), "unknown status 'moved'"),
+        ((WEIHAI_2022, tmp_path), "no documents (.txt) and no dataset"),
+    ]:
+        result = run("diff", *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("Error: ") and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_series_command(tmp_path):
+    out = tmp_path / "series.csv"
+    result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "高新技术企业", "--out", out)
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out)
+    assert wide[["subject_key", "2022", "2026"]].values.tolist() == [["高新技术企业", 1049, 1633]]
+    result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "国家高新技术企业", "--long")
+    assert result.exit_code == 0, result.output
+    assert "2026*" in result.stdout and "1633家" in result.stdout
