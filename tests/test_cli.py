@@ -11,7 +11,7 @@ from extractor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
-COMMANDS = ["extract", "eval", "rules"]
+COMMANDS = ["extract", "eval", "rules", "diff", "series"]
 
 
 def run(*args):
