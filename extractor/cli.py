@@ -154,6 +154,33 @@ def rules_command(
         typer.echo(f"{rule.id:32} {rule.path.name:16} {rule.description}")
 
 
+@app.command()
+def report(
+    dataset: Path = typer.Argument(Path("data"), help="Dataset folder (or claims file) to review."),
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold claims (folder of .jsonl or one file): mark misses and false positives."),
+) -> None:
+    """Write one self-contained HTML page to review claims in their documents.
+
+    Every claim is highlighted in its text; a filterable table scrolls the text
+    to a claim on click; charts compare programmes, tiers and money. The page
+    needs no network to open.
+
+    Example: extractor report data --out report.html --gold tests/gold
+    """
+    from .report import write_report
+
+    for path in (dataset, gold):
+        if path is not None and not path.exists():
+            fail(f"{path}: no such file or folder")
+    try:
+        summary = write_report(dataset, out, gold)
+    except (ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+    scored = "" if summary.misses is None else f", {summary.misses} missed, {summary.false_positives} false positives"
+    typer.echo(f"{summary.documents} documents, {summary.claims} claims, {summary.texts_missing} texts not found{scored} -> {out}", err=True)
+
+
 def _table_out(out: Optional[Path]) -> Optional[str]:
     """The output format named by a file's suffix (.parquet, .csv, .jsonl); a usage error otherwise."""
     if out is None:

@@ -11,7 +11,7 @@ from extractor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
-COMMANDS = ["extract", "eval", "rules", "diff", "series"]
+COMMANDS = ["extract", "eval", "rules", "report", "diff", "series"]
 
 
 def run(*args):
