@@ -19,6 +19,7 @@ from . import __version__
 from .dataset import FORMATS, load_dataset, write_table
 from .documents import find_inputs
 from .evaluate import format_report, load_gold, score
+from .parallel import ENGINES, extract_dataset
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleError, load_ruleset
 
@@ -57,11 +58,16 @@ def extract(
     rules: Optional[Path] = RulesOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document could not be read."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes to extract with (default: all cores).", show_default=False),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or dask (a Dask cluster, with --scheduler)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786.", show_default=False),
 ) -> None:
     """Extract claims from documents and write claims and documents tables.
 
-    Writes OUT/claims.{parquet,csv} and OUT/documents.{parquet,csv}. Exit code:
-    0 when done, 1 with --strict when a document failed, 2 for usage errors.
+    Writes OUT/claims.{parquet,csv} and OUT/documents.{parquet,csv}; inputs over
+    4 MiB are written as partitioned Parquet instead (OUT/claims/part-*.parquet,
+    OUT/documents/part-*.parquet). Exit code: 0 when done, 1 with --strict when
+    a document failed, 2 for usage errors.
 
     Example: extractor extract seeds/ --out data --format jsonl
     """
@@ -69,6 +75,10 @@ def extract(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    if engine not in ENGINES:
+        fail(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if (engine == "dask") != (scheduler is not None):
+        fail("--engine dask and --scheduler ADDRESS go together")
     sources = inputs or [Path("seeds")]
     missing = [str(p) for p in sources if not p.exists()]
     if missing:
@@ -83,15 +93,18 @@ def extract(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=not show, transient=True) as progress:
         task = progress.add_task("extracting", total=len(paths))
-        result = extract_documents(paths, extractor, on_document=lambda _doc: progress.advance(task))
-    write_table(result.claims, out, "claims", formats)
-    write_table(result.documents, out, "documents", formats)
+        try:
+            result = extract_dataset(paths, out, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task))
+        except OSError as exc:
+            if engine != "dask":
+                raise
+            fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
     failed = result.failed
     if not quiet:
         for error in failed["error"]:
             error_line(error)
         typer.echo(
-            f"{len(result.documents)} documents, {len(result.claims)} claims, {len(failed)} errors, "
+            f"{result.documents} documents, {result.claims} claims, {len(failed)} errors, "
             f"{time.perf_counter() - started:.1f}s -> {out}/",
             err=True,
         )

@@ -106,8 +106,16 @@ def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFrame:
-    """Read `claims` (or `documents`) from a dataset folder or file, with proper dtypes."""
+    """Read `claims` (or `documents`) from a dataset folder or file, with proper dtypes.
+
+    A large run writes the table as a folder of Parquet parts (claims/part-00000.parquet, …);
+    the parts are read in order as one table. `path` may also be that folder itself.
+    """
     path = Path(path)
+    parts = sorted((path / table).glob("*.parquet") if (path / table).is_dir() else path.glob("part-*.parquet"))
+    if parts:
+        frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
+        return typed_claims(frame) if table == "claims" else frame
     if path.is_dir():
         candidates = [path / f"{table}.parquet", path / f"{table}.csv", path / f"{table}.jsonl"]
         found = next((p for p in candidates if p.exists()), None)

@@ -1,0 +1,118 @@
+"""Extraction at scale: batches, processes, a Dask cluster and the partitioned dataset.
+
+The seeds weigh 8764, 13787, 8264, 14392 and 16876 bytes; with batches of
+20000 bytes they make three batches: [000, 001], [002, 003], [004].
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+from typer.testing import CliRunner
+
+from extractor import load_dataset
+from extractor.cli import app
+from extractor.dataset import typed_claims, write_table
+from extractor.documents import find_inputs
+from extractor.parallel import batches, extract_dataset
+from extractor.pipeline import extract_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = find_inputs([ROOT / "seeds"])
+SMALL_BATCH = 20000
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def single_csv(single, folder: Path) -> bytes:
+    return write_table(single.claims, folder, "claims", ["csv"])[0].read_bytes()
+
+
+@pytest.fixture(scope="module")
+def single():
+    """The single-process, in-memory result every other form must equal."""
+    return extract_documents(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def one_job(tmp_path_factory):
+    out = tmp_path_factory.mktemp("one_job")
+    summary = extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    return out, summary
+
+
+def test_batches_follow_input_order_and_size(tmp_path):
+    names = [p.name[:3] for batch in batches(SEEDS, SMALL_BATCH) for p in batch]
+    assert [[p.name[:3] for p in batch] for batch in batches(SEEDS, SMALL_BATCH)] == [["000", "001"], ["002", "003"], ["004"]]
+    assert names == ["000", "001", "002", "003", "004"]
+    assert batches([], SMALL_BATCH) == [[]]
+    assert [len(b) for b in batches([tmp_path / "missing.txt"] * 3, SMALL_BATCH)] == [3]
+
+
+def test_several_batches_make_a_partitioned_dataset(one_job, single):
+    out, summary = one_job
+    assert summary.partitioned and summary.documents == 5 and len(summary.failed) == 0
+    assert sorted(files(out)) == [f"{table}/part-0000{i}.parquet" for table in ("claims", "documents") for i in range(3)]
+    claims = load_dataset(out)
+    assert summary.claims == len(claims) == len(single.claims)
+    pd.testing.assert_frame_equal(claims, typed_claims(single.claims))
+    assert list(load_dataset(out / "claims").doc) == list(claims.doc)  # the parts folder itself
+    documents = load_dataset(out, table="documents")
+    assert list(documents.doc) == [p.name for p in SEEDS]
+    assert ds.dataset(out / "claims", format="parquet").count_rows() == len(single.claims)  # any Parquet reader
+
+
+def test_the_dataset_does_not_depend_on_jobs(one_job, tmp_path):
+    out, _ = one_job
+    summary = extract_dataset(SEEDS, tmp_path, jobs=2, batch_bytes=SMALL_BATCH)
+    assert summary.claims == one_job[1].claims
+    assert files(tmp_path) == files(out)
+
+
+def test_one_batch_writes_single_files_and_replaces_parts(one_job, single, tmp_path):
+    out = tmp_path / "out"
+    extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    summary = extract_dataset(SEEDS, out, jobs=2)
+    assert not summary.partitioned
+    assert sorted(files(out)) == ["claims.csv", "claims.parquet", "documents.csv", "documents.parquet"]
+    assert (out / "claims.csv").read_bytes() == single_csv(single, tmp_path / "single")
+    extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    assert files(out) == files(one_job[0])  # and the other way round
+
+
+def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("全市拥有高新技术企业1049家。" * 1000, encoding="utf-8")
+    (docs / "b.txt").write_bytes(b"\x00binary")
+    (docs / "c.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    summary = extract_dataset(find_inputs([docs]), tmp_path / "out", jobs=2, batch_bytes=100)
+    assert summary.partitioned and summary.documents == 3 and summary.claims == 1001
+    assert list(summary.failed.doc) == ["b.txt"]
+    assert list(load_dataset(tmp_path / "out", "documents").status) == ["ok", "error", "ok"]
+
+
+def test_dask_cluster_equals_single_process(one_job, single, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        summary = extract_dataset(SEEDS, tmp_path / "lib", engine="dask", scheduler=cluster.scheduler_address,
+                                  batch_bytes=SMALL_BATCH)
+        result = CliRunner().invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path / "cli"), "--quiet",
+                                          "--engine", "dask", "--scheduler", cluster.scheduler_address])
+    assert summary.claims == len(single.claims)
+    assert files(tmp_path / "lib") == files(one_job[0])
+    pd.testing.assert_frame_equal(load_dataset(tmp_path / "lib"), typed_claims(single.claims))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli" / "claims.csv").read_bytes() == single_csv(single, tmp_path / "single")
+
+
+def test_engine_options_are_checked(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path), "--engine", "dask"])
+    assert result.exit_code == 2 and result.stderr == "Error: --engine dask and --scheduler ADDRESS go together\n"
+    result = runner.invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path), "--engine", "spark"])
+    assert result.exit_code == 2 and result.stderr.startswith("Error: unknown engine 'spark'")
+    assert runner.invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path), "--jobs", "0"]).exit_code == 2
