@@ -15,6 +15,7 @@ import regex
 # A sentence ends at 。！？ (and their ASCII forms) or at a line break; a ；
 # joins the parts of one sentence, and a year stated before it carries over.
 _SENTENCE_END = regex.compile(r"[。！？!?]+|\n+")
+_NEWLINE = regex.compile(r"\n")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Segments:
         if position < len(text):
             starts.append(position)
             ends.append(len(text))
-        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
         return cls(text, tuple(starts), tuple(ends), tuple(line_starts))
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
