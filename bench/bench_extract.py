@@ -1,7 +1,7 @@
 """Benchmark: characters per second of the extractor against a floor and its peers, and peak memory.
 
-    python bench/run.py                 # a 50 MB corpus built from seeds/, and 4x that for memory
-    python bench/run.py --mb 5 --large 0 --no-peers   # a quick look
+    python bench/bench_extract.py                 # a 50 MB corpus built from seeds/, and 4x that for memory
+    python bench/bench_extract.py --mb 5 --large 0 --no-peers   # a quick look
 
 Every measurement runs in its own process, so each peak memory is its own:
   floor    reading the files and one compiled `regex` scan for number candidates
