@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
@@ -47,7 +46,7 @@ def claims_frame(claims: Iterable[Claim], doc_sha256: dict[str, str] | None = No
     """Claims as a DataFrame with the dataset's columns and plain dtypes."""
     rows = []
     for claim in claims:
-        row = asdict(claim)
+        row = dict(vars(claim))  # the fields hold plain values: asdict's deep copy would cost a fifth of a run
         row["value"] = float(claim.value)
         row["value_max"] = float(claim.value_max) if claim.value_max is not None else None
         row["doc_sha256"] = (doc_sha256 or {}).get(claim.doc, "")
