@@ -107,23 +107,27 @@ def run_phase(name: str, corpus: Path) -> None:
 
 
 # -- the parent: processes, memory, ratios ----------------------------------------------
-def _tree_rss(process) -> int:
+def _sample_tree(process, cpu: dict[int, float]) -> int:
+    """RSS of a process and all its descendants; records each one's CPU seconds so far in `cpu`."""
     total = 0
     for proc in [process, *process.children(recursive=True)]:
         try:
             total += proc.memory_info().rss
+            times = proc.cpu_times()
+            cpu[proc.pid] = times.user + times.system
         except Exception:  # a child that just ended
             pass
     return total
 
 
-def measure(command: list[str]) -> tuple[subprocess.CompletedProcess, float, int]:
-    """Run a command; (result, wall seconds, peak RSS of its process tree sampled every 20 ms)."""
+def measure(command: list[str]) -> tuple[subprocess.CompletedProcess, float, int, float]:
+    """Run a command; (result, wall seconds, peak RSS and CPU seconds of its process tree, sampled every 20 ms)."""
     import psutil
 
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample():
@@ -131,7 +135,7 @@ def measure(command: list[str]) -> tuple[subprocess.CompletedProcess, float, int
         process = psutil.Process(child.pid)
         while not done.is_set():
             try:
-                peak = max(peak, _tree_rss(process))
+                peak = max(peak, _sample_tree(process, cpu))
             except psutil.NoSuchProcess:
                 return
             time.sleep(0.02)
@@ -141,7 +145,7 @@ def measure(command: list[str]) -> tuple[subprocess.CompletedProcess, float, int
     out, err = child.communicate()
     done.set()
     sampler.join()
-    return subprocess.CompletedProcess(command, child.returncode, out, err), time.perf_counter() - started, peak
+    return subprocess.CompletedProcess(command, child.returncode, out, err), time.perf_counter() - started, peak, sum(cpu.values())
 
 
 def corpus_chars(paths: list[Path]) -> int:
@@ -149,7 +153,7 @@ def corpus_chars(paths: list[Path]) -> int:
 
 
 def bench_phase(name: str, corpus: Path, chars: int) -> dict:
-    result, wall, peak = measure([sys.executable, __file__, "--phase", name, "--corpus", str(corpus)])
+    result, wall, peak, _ = measure([sys.executable, __file__, "--phase", name, "--corpus", str(corpus)])
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["failed"])[-1]
         return {"skipped": last}
@@ -161,10 +165,10 @@ def bench_phase(name: str, corpus: Path, chars: int) -> dict:
 def bench_cli(corpus: Path, chars: int, jobs: int, out: Path) -> dict:
     command = [sys.executable, "-c", "from extractor.cli import run; run()",
                "extract", str(corpus), "--out", str(out), "--jobs", str(jobs), "--quiet"]
-    result, wall, peak = measure(command)
+    result, wall, peak, cpu = measure(command)
     if result.returncode != 0:
         raise SystemExit(f"Error: {' '.join(command)} failed: {result.stderr.strip()[-400:]}")
-    return {"jobs": jobs, "wall_s": wall, "chars_per_s": chars / wall, "peak_rss_mb": peak / 2**20}
+    return {"jobs": jobs, "wall_s": wall, "cpu_s": cpu, "chars_per_s": chars / wall, "peak_rss_mb": peak / 2**20}
 
 
 def _git_commit() -> str | None:
@@ -238,14 +242,14 @@ def ratios(phases: dict, runs: dict, jobs: int, large: float) -> dict:
 def print_report(report: dict) -> None:
     corpus = report["corpus"]
     print(f"corpus: {corpus['files']} files, {corpus['bytes'] / 2**20:.1f} MiB, {corpus['chars'] / 1e6:.1f} M chars")
-    print(f"{'run':24} {'M chars/s':>10} {'peak MiB':>9}")
+    print(f"{'run':24} {'M chars/s':>10} {'peak MiB':>9} {'CPU s':>7}")
     for name, row in report["phases"].items():
         if "skipped" in row:
             print(f"{name:24} skipped: {row['skipped']}")
         else:
-            print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_rss_mb']:9.0f}")
+            print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_rss_mb']:9.0f} {row['cpu_s']:7.1f}")
     for name, row in report["cli"].items():
-        print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_rss_mb']:9.0f}")
+        print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_rss_mb']:9.0f} {row['cpu_s']:7.1f}")
     for name, value in report["ratios"].items():
         print(f"{name:40} {value:.3f}")
 

@@ -106,8 +106,13 @@ def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs
         for batch in work:
             yield extract_batch(batch, extractor, on_document)
         return
-    # forkserver: workers start from a clean process, not a fork of one with threads (the progress bar).
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    # forkserver: workers start from a clean process, not a fork of one with threads (the progress bar),
+    # and that process imports the package once for all of them.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(work))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules,)) as pool:
         tasks = [(batch, len(batch)) for batch in work]
