@@ -148,7 +148,7 @@ def _dask(work: list[list[Path]], rules: str | None, scheduler: str,
     import dask.bag as db
     from distributed import Client
 
-    names = [[str(p.resolve()) for p in batch] for batch in work]
+    names = [[str(p) for p in batch] for batch in work]  # as given, so the documents table matches a local run
     parts = db.from_sequence(names, partition_size=1).map(_dask_batch, rules=rules).to_delayed()
     with Client(scheduler) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -211,8 +211,12 @@ def write_batches(results: Iterator[Batch], out: Path, formats: list[str], parti
         n_claims += len(claims)
         failed.append(_failed(documents))
     for table, folder in staging.items():
-        _remove(out / table)
-        os.replace(folder, out / table)
+        target, old = out / table, out / f".{table}.old"
+        _remove(old)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(folder, target)
+        _remove(old)
         for suffix in ("parquet", "csv", "jsonl"):
             _remove(out / f"{table}.{suffix}")
     return RunSummary(n_documents, n_claims, pd.concat(failed, ignore_index=True), True)
@@ -236,8 +240,9 @@ def extract_dataset(
     """Extract every document and write the dataset in `out`; see the module docstring.
 
     `jobs` defaults to all cores. With engine="dask" the batches run on the
-    cluster at `scheduler` (every worker must read the inputs and rules at the
-    same paths); this process writes the dataset.
+    cluster at `scheduler`: every worker must read the inputs by the paths
+    given (absolute paths on a shared mount) and the rules; this process
+    writes the dataset.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
