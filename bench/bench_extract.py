@@ -108,11 +108,16 @@ def run_phase(name: str, corpus: Path) -> None:
 
 # -- the parent: processes, memory, ratios ----------------------------------------------
 def _sample_tree(process, cpu: dict[int, float]) -> int:
-    """RSS of a process and all its descendants; records each one's CPU seconds so far in `cpu`."""
+    """Memory of a process and all its descendants; records each one's CPU seconds so far in `cpu`.
+
+    PSS (shared pages divided among the processes sharing them) where the system
+    tells it, so forked workers are not counted twice for the pages they share.
+    """
     total = 0
     for proc in [process, *process.children(recursive=True)]:
         try:
-            total += proc.memory_info().rss
+            info = proc.memory_full_info()
+            total += getattr(info, "pss", info.rss)
             times = proc.cpu_times()
             cpu[proc.pid] = times.user + times.system
         except Exception:  # a child that just ended
@@ -121,7 +126,7 @@ def _sample_tree(process, cpu: dict[int, float]) -> int:
 
 
 def measure(command: list[str]) -> tuple[subprocess.CompletedProcess, float, int, float]:
-    """Run a command; (result, wall seconds, peak RSS and CPU seconds of its process tree, sampled every 20 ms)."""
+    """Run a command; (result, wall seconds, peak memory and CPU seconds of its process tree, sampled every 20 ms)."""
     import psutil
 
     started = time.perf_counter()
@@ -158,7 +163,7 @@ def bench_phase(name: str, corpus: Path, chars: int) -> dict:
         last = (result.stderr.strip().splitlines() or ["failed"])[-1]
         return {"skipped": last}
     row = json.loads(result.stdout.strip().splitlines()[-1])
-    row.update(chars_per_s=chars / row["cpu_s"], process_wall_s=wall, peak_rss_mb=peak / 2**20)
+    row.update(chars_per_s=chars / row["cpu_s"], process_wall_s=wall, peak_mb=peak / 2**20)
     return row
 
 
@@ -168,7 +173,7 @@ def bench_cli(corpus: Path, chars: int, jobs: int, out: Path) -> dict:
     result, wall, peak, cpu = measure(command)
     if result.returncode != 0:
         raise SystemExit(f"Error: {' '.join(command)} failed: {result.stderr.strip()[-400:]}")
-    return {"jobs": jobs, "wall_s": wall, "cpu_s": cpu, "chars_per_s": chars / wall, "peak_rss_mb": peak / 2**20}
+    return {"jobs": jobs, "wall_s": wall, "cpu_s": cpu, "chars_per_s": chars / wall, "peak_mb": peak / 2**20}
 
 
 def _git_commit() -> str | None:
@@ -235,7 +240,7 @@ def ratios(phases: dict, runs: dict, jobs: int, large: float) -> dict:
     if jobs != 1:
         out[f"cli-j{jobs}/cli-j1 speed"] = runs[f"cli-j{jobs}"]["chars_per_s"] / runs["cli-j1"]["chars_per_s"]
     if large:
-        out[f"cli-j{jobs} x{large:g} corpus / x1 peak memory"] = runs[f"cli-j{jobs}-x{large:g}"]["peak_rss_mb"] / runs[f"cli-j{jobs}"]["peak_rss_mb"]
+        out[f"cli-j{jobs} x{large:g} corpus / x1 peak memory"] = runs[f"cli-j{jobs}-x{large:g}"]["peak_mb"] / runs[f"cli-j{jobs}"]["peak_mb"]
     return out
 
 
@@ -247,9 +252,9 @@ def print_report(report: dict) -> None:
         if "skipped" in row:
             print(f"{name:24} skipped: {row['skipped']}")
         else:
-            print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_rss_mb']:9.0f} {row['cpu_s']:7.1f}")
+            print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_mb']:9.0f} {row['cpu_s']:7.1f}")
     for name, row in report["cli"].items():
-        print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_rss_mb']:9.0f} {row['cpu_s']:7.1f}")
+        print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_mb']:9.0f} {row['cpu_s']:7.1f}")
     for name, value in report["ratios"].items():
         print(f"{name:40} {value:.3f}")
 
