@@ -15,6 +15,11 @@ import regex
 # A sentence ends at 。！？ (and their ASCII forms) or at a line break; a ；
 # joins the parts of one sentence, and a year stated before it carries over.
 _SENTENCE_END = regex.compile(r"[。！？!?]+|\n+")
+# A run-on "sentence" (a page with no full stop) is cut after its last clause
+# mark within MAX_SENTENCE characters: attribution reads a claim's sentence up
+# to the claim, so unbounded sentences would make extraction quadratic.
+MAX_SENTENCE = 1000
+_LAST_CLAUSE_MARK = regex.compile(r"(?r)[，；、,;：:\s]")
 _NEWLINE = regex.compile(r"\n")
 
 
@@ -33,12 +38,10 @@ class Segments:
         position = 0
         for match in _SENTENCE_END.finditer(text):
             if match.start() > position:
-                starts.append(position)
-                ends.append(match.end() if text[match.start()] != "\n" else match.start())
+                _add(text, position, match.end() if text[match.start()] != "\n" else match.start(), starts, ends)
             position = match.end()
         if position < len(text):
-            starts.append(position)
-            ends.append(len(text))
+            _add(text, position, len(text), starts, ends)
         line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
         return cls(text, tuple(starts), tuple(ends), tuple(line_starts))
 
@@ -58,3 +61,15 @@ class Segments:
         start = self.line_starts[index]
         end = self.line_starts[index + 1] - 1 if index + 1 < len(self.line_starts) else len(self.text)
         return start, end
+
+
+def _add(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> None:
+    """Record the sentence [start, end), in pieces of at most MAX_SENTENCE characters."""
+    while end - start > MAX_SENTENCE:
+        mark = _LAST_CLAUSE_MARK.search(text, start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = mark.end() if mark else start + MAX_SENTENCE
+        starts.append(start)
+        ends.append(cut)
+        start = cut
+    starts.append(start)
+    ends.append(end)
