@@ -17,10 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import __version__
 from .dataset import FORMATS, load_dataset, write_table
-from .documents import find_inputs
+from .documents import find_inputs, prune_texts, save_texts
 from .evaluate import format_report, load_gold, score
 from .parallel import ENGINES, extract_dataset
 from .pipeline import extract_documents, get_extractor
+from .resume import STAGING, Resume, finish_resume, plan_resume
 from .ruleset import RuleError, load_ruleset
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn every quantitative claim in Chinese SME policy documents into a tidy dataset.")
@@ -58,6 +59,7 @@ def extract(
     rules: Optional[Path] = RulesOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document could not be read."),
+    resume: bool = typer.Option(False, "--resume", help="Keep documents whose bytes and rule set (sha256, rules_version) OUT already holds; extract only the rest."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes to extract with (default: all cores).", show_default=False),
     engine: str = typer.Option("local", "--engine", help="local (this machine) or dask (a Dask cluster, with --scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786.", show_default=False),
@@ -66,8 +68,11 @@ def extract(
 
     Writes OUT/claims.{parquet,csv} and OUT/documents.{parquet,csv}; inputs over
     4 MiB are written as partitioned Parquet instead (OUT/claims/part-*.parquet,
-    OUT/documents/part-*.parquet). Exit code: 0 when done, 1 with --strict when
-    a document failed, 2 for usage errors.
+    OUT/documents/part-*.parquet). Reads .txt in any common encoding, .html,
+    .docx and .pdf; the text every claim's offsets index is saved as
+    OUT/texts/<sha256>.txt. A document that cannot be read gets status error,
+    empty or skipped and a one-line error, and the batch goes on. Exit code: 0
+    when done, 1 with --strict when a document failed, 2 for usage errors.
 
     Example: extractor extract seeds/ --out data --format jsonl
     """
@@ -88,17 +93,23 @@ def extract(
     except RuleError as exc:
         fail(str(exc))
     paths = find_inputs(sources)
+    plan = plan_resume(paths, out, extractor.ruleset.version) if resume else Resume(paths)
+    target = out / STAGING if plan.rows else out
     started = time.perf_counter()
+    save_texts(paths, out)
     show = not quiet and err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=not show, transient=True) as progress:
-        task = progress.add_task("extracting", total=len(paths))
+        task = progress.add_task("extracting", total=len(plan.todo))
         try:
-            result = extract_dataset(paths, out, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task))
+            result = extract_dataset(plan.todo, target, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task))
         except OSError as exc:
             if engine != "dask":
                 raise
             fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
+    if plan.rows:
+        result = finish_resume(paths, plan, target, out, formats)
+    prune_texts(out, load_dataset(out, table="documents")["sha256"])
     failed = result.failed
     if not quiet:
         for error in failed["error"]:

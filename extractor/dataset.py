@@ -22,8 +22,8 @@ CLAIM_COLUMNS = [
     "sentence", "sentence_start", "line", "rule", "doc_sha256", "is_repeat",
 ]
 DOCUMENT_COLUMNS = [
-    "doc", "path", "sha256", "chars", "title", "issuer", "date", "doc_number",
-    "region", "n_claims", "status", "error",
+    "doc", "path", "sha256", "format", "encoding", "chars", "title", "issuer", "date", "doc_number",
+    "region", "n_claims", "status", "error", "rules_version",
 ]
 ENUMS = {
     "qualifier": ["exact", "approx", "at_least", "more_than", "at_most", "range"],

@@ -52,7 +52,11 @@ class DocumentResult:
 
 
 def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
-    """Read and extract one file; a document that fails is recorded, never raised."""
+    """Read and extract one file; a document that fails is recorded, never raised.
+
+    A scan that outruns the scanner's timeout (hostile text, a rule that
+    backtracks badly) fails this document with a one-line error.
+    """
     document = read_document(path)
     metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
     found: list[Claim] = []
@@ -60,13 +64,18 @@ def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
         try:
             metadata = extractor.metadata(document.text)
             found = extractor.extract(document.text, doc=document.doc, metadata=metadata)
+        except TimeoutError:
+            document.status = "error"
+            document.error = f"{path}: extraction stopped after {extractor.scanner.timeout:g} s (text the rules scan too slowly)"
+            found = []
         except Exception as exc:  # one bad document must not cost the batch
             document.status, document.error = "error", f"{path}: extraction failed: {type(exc).__name__}: {exc}"
             found = []
     row = {
         "doc": document.doc, "path": document.path, "sha256": document.sha256,
+        "format": document.format, "encoding": document.encoding,
         "chars": len(document.text), **metadata, "n_claims": len(found),
-        "status": document.status, "error": document.error,
+        "status": document.status, "error": document.error, "rules_version": extractor.ruleset.version,
     }
     return DocumentResult(found, row)
 

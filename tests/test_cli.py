@@ -50,20 +50,20 @@ def test_one_poisoned_file_does_not_cost_the_batch(tmp_path):
     docs.mkdir()
     (docs / "a_good.txt").write_text("全市拥有高新技术企业1049家。", encoding="utf-8")
     (docs / "b_binary.txt").write_bytes(b"\x00\x01\x02binary")
-    (docs / "c_gbk.txt").write_bytes("全市拥有企业19家。".encode("gbk"))
+    (docs / "c_garbled.txt").write_bytes(bytes(range(0x80, 0x100)) * 4)  # no encoding reads this as text
     (docs / "d_empty.txt").write_text("", encoding="utf-8")
     (docs / "e_good.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
     out = tmp_path / "out"
     result = run("extract", docs, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "b_binary.txt" in result.stderr and "c_gbk.txt" in result.stderr
+    assert "b_binary.txt" in result.stderr and "c_garbled.txt" in result.stderr
     claims = pd.read_csv(out / "claims.csv")
     assert list(claims.text) == ["1049家", "55家"]
     documents = pd.read_csv(out / "documents.csv").set_index("doc")
     assert documents.status.to_dict() == {
-        "a_good.txt": "ok", "b_binary.txt": "error", "c_gbk.txt": "error", "d_empty.txt": "empty", "e_good.txt": "ok",
+        "a_good.txt": "ok", "b_binary.txt": "error", "c_garbled.txt": "error", "d_empty.txt": "empty", "e_good.txt": "ok",
     }
-    assert documents.loc["c_gbk.txt", "error"].count("\n") == 0
+    assert documents.loc["c_garbled.txt", "error"].count("\n") == 0
     assert run("extract", docs, "--out", out, "--strict", "--quiet").exit_code == 1
 
 
