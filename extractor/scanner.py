@@ -85,11 +85,15 @@ class Scanner:
 
 
 def _numeral_guard(ruleset: RuleSet) -> str:
-    """A lookaround that fails between two numeral characters ("" if the fragments are missing)."""
+    """A lookaround that fails between two numeral characters ("" if the fragments are missing).
+
+    Written as one negative lookahead, which the engine skips at once where no
+    numeral follows, instead of two alternatives tried at every position.
+    """
     if not all(name in ruleset.fragments for name in _NUMERAL_FRAGMENTS):
         return ""
     char = expand("|".join(f"{{{name}}}" for name in _NUMERAL_FRAGMENTS), ruleset.fragments, "numeral guard")
-    return f"(?:(?<!{char})|(?!{char}))"
+    return f"(?!(?<={char})(?:{char}))"
 
 
 def _picker(positions: list[int]):
