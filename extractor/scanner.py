@@ -7,8 +7,10 @@ same place the one of lower priority number wins. A non-claim match (a date,
 a 文号, an idiom) consumes its text, so no claim is read inside it.
 
 Hostile text must not hang a batch. No match starts between two numeral
-characters (a number never starts inside another), so a run of 100,000
-digits costs one attempt per rule instead of one per digit; and a scan that
+characters (a number never starts inside another) or between two Latin
+letters, so a run of 100,000 digits or letters costs one attempt per rule
+instead of one per character (hours: every rule re-reads the run from each
+position); and a scan that
 still takes longer than `timeout` seconds (a rule that backtracks badly)
 raises TimeoutError, which fails that one document.
 """
@@ -85,15 +87,16 @@ class Scanner:
 
 
 def _numeral_guard(ruleset: RuleSet) -> str:
-    """A lookaround that fails between two numeral characters ("" if the fragments are missing).
+    """A lookaround that fails between two numeral characters or two Latin letters.
 
     Written as one negative lookahead, which the engine skips at once where no
-    numeral follows, instead of two alternatives tried at every position.
+    numeral or letter follows, instead of two alternatives tried at every position.
     """
-    if not all(name in ruleset.fragments for name in _NUMERAL_FRAGMENTS):
-        return ""
-    char = expand("|".join(f"{{{name}}}" for name in _NUMERAL_FRAGMENTS), ruleset.fragments, "numeral guard")
-    return f"(?!(?<={char})(?:{char}))"
+    inside = [r"(?<=[A-Za-z])[A-Za-z]"]
+    if all(name in ruleset.fragments for name in _NUMERAL_FRAGMENTS):
+        char = expand("|".join(f"{{{name}}}" for name in _NUMERAL_FRAGMENTS), ruleset.fragments, "numeral guard")
+        inside.append(f"(?<={char})(?:{char})")
+    return f"(?!{'|'.join(inside)})"
 
 
 def _picker(positions: list[int]):
