@@ -31,6 +31,8 @@ class Reading:
 def read(suffix: str, raw: bytes) -> Reading:
     """The text of a file's bytes, read as the format its suffix names."""
     fmt = FORMATS.get(suffix.lower(), "txt")
+    # Readers load on first use: lxml, python-docx and pypdf take a fraction
+    # of a second to import, and most runs read only text files.
     if fmt == "html":
         from .html import html_text
 

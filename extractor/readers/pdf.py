@@ -47,16 +47,12 @@ def _paragraphs(lines: list[str]) -> list[str]:
     if not lines:
         return []
     full = max(_width(line) for line in lines) * _FULL_LINE
-    paragraphs: list[str] = []
-    current = ""
-    for line in lines:
-        if current and (_ENDS_PARAGRAPH.search(current_last) or short or _OPENS_PARAGRAPH.match(line)):
-            paragraphs.append(current)
-            current = ""
-        current = _join(current, line)
-        current_last = line
-        short = _width(line) < full
-    paragraphs.append(current)
+    paragraphs = [lines[0]]
+    for previous, line in zip(lines, lines[1:]):
+        if _ENDS_PARAGRAPH.search(previous) or _width(previous) < full or _OPENS_PARAGRAPH.match(line):
+            paragraphs.append(line)
+        else:
+            paragraphs[-1] = _join(paragraphs[-1], line)
     return paragraphs
 
 
