@@ -109,11 +109,14 @@ def extract(
             fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
     if plan.rows:
         result = finish_resume(paths, plan, target, out, formats)
-    prune_texts(out, load_dataset(out, table="documents")["sha256"])
+    documents = load_dataset(out, table="documents")
+    prune_texts(out, documents["sha256"])
     failed = result.failed
     if not quiet:
         for error in failed["error"]:
             error_line(error)
+        for warning in documents[~documents["status"].isin(["error", "skipped"])]["error"].dropna():
+            typer.echo(f"Warning: {warning}", err=True)  # empty documents, truncated files
         typer.echo(
             f"{result.documents} documents, {result.claims} claims, {len(failed)} errors, "
             f"{time.perf_counter() - started:.1f}s -> {out}/",
