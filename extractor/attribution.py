@@ -6,6 +6,7 @@ the word lists live in rules/ (metrics, subjects, tiers, programs, kinds).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -62,19 +63,20 @@ class Attributor:
                     for word in rule.get("words", []):
                         by_word.setdefault(word, (order, rule.get("metric")))
             if by_word:
-                self._metric_cues[unit_class] = (regex.compile(words_pattern(list(by_word))), by_word)
+                self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
         subjects = ruleset.tables.get("subjects", {})
-        self._leading = regex.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
-        self._trailing = regex.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
+        # Word lists are plain literals: the standard `re` engine finds them several times faster than `regex`.
+        self._leading = re.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
+        self._trailing = re.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
         self.clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
-        self._continuation = regex.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
-        self._inherit = regex.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
+        self._continuation = re.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
+        self._inherit = re.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
         self._head_noun_phrase = regex.compile(
             rf"(?:{words_pattern(subjects.get('after_unit_skip', []))})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(subjects.get('head_nouns', []))}))"
         )
-        self._verb_before_number = regex.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
+        self._verb_before_number = re.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
         self.tier_rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
         # One search for any tier word first: most clauses name none, and then no rule need run.
@@ -92,10 +94,10 @@ class Attributor:
             for rule in self.kind_rules
         ]
         headings = ruleset.table("kinds", "target_headings") or []
-        self._target_heading = regex.compile(words_pattern(headings)) if headings else None
+        self._target_heading = re.compile(words_pattern(headings)) if headings else None
         self._heading = regex.compile(ruleset.table("kinds", "heading_pattern") or r"^$")
         plan_titles = ruleset.table("kinds", "plan_titles") or []
-        self._plan_title = regex.compile(words_pattern(plan_titles)) if plan_titles else None
+        self._plan_title = re.compile(words_pattern(plan_titles)) if plan_titles else None
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: Context, unit_class: str, fixed: str | None) -> str:
