@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import regex
 
-from .numerals import MULTIPLIERS, parse_numeral
+from .numerals import MULTIPLIERS, NumeralError, parse_numeral
 from .ruleset import RuleSet
 from .scanner import Candidate
 
@@ -44,6 +44,8 @@ class ValueReader:
             value = _numeral(groups.get("num"), mult or (mult2 if groups.get("num2") else ""))
         value_max = _numeral(groups.get("num2"), mult2) if groups.get("num2") else None
         if rule.get("fraction"):  # 1/3 and 三分之一 as a percent
+            if not value_max:
+                raise NumeralError(f"not a fraction: {candidate.groups.get('num')}/{candidate.groups.get('num2')}")
             value, value_max = value / value_max * 100, None
         scale = Decimal(str(rule.get("scale", 1)))
         value *= scale
