@@ -1,19 +1,28 @@
-"""The library API: extract claims from a text, or from files and folders."""
+"""The library API: extract claims from a text, or from files and folders.
+
+The rules read a normalised copy of each text (normalize.py); claims come
+back with the offsets, sentence and line of the text itself.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import functools
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
+import regex
 
 from .dataset import claims_frame, documents_frame
 from .documents import find_inputs, read_document
 from .engine import Claim, Extractor
+from .normalize import Normaliser
 from .ruleset import RuleSet
 
 _extractors: dict[str, Extractor] = {}
+_NEWLINE = regex.compile(r"\n")
 
 
 def get_extractor(rules: str | Path | RuleSet | Extractor | None = None) -> Extractor:
@@ -28,9 +37,31 @@ def get_extractor(rules: str | Path | RuleSet | Extractor | None = None) -> Extr
     return _extractors[key]
 
 
+@functools.cache
+def _normaliser(extractor: Extractor) -> Normaliser:
+    return Normaliser(extractor.ruleset)
+
+
+def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata: dict | None = None) -> list[Claim]:
+    """Claims of `text`, read on its normalised copy; spans, sentences and lines are those of `text` itself."""
+    normalised = _normaliser(extractor)(text)
+    metadata = metadata if metadata is not None else extractor.metadata(text)
+    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata)
+    if normalised.text == text:
+        return claims
+    line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+    restored = []
+    for claim in claims:
+        start, end = normalised.span(claim.start, claim.end)
+        sentence_start, sentence_end = normalised.span(claim.sentence_start, claim.sentence_start + len(claim.sentence))
+        restored.append(replace(claim, start=start, end=end, text=text[start:end], sentence=text[sentence_start:sentence_end],
+                                sentence_start=sentence_start, line=bisect.bisect_right(line_starts, start)))
+    return restored
+
+
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None) -> pd.DataFrame:
     """Claims of one text as a DataFrame (the dataset's claim columns)."""
-    return claims_frame(get_extractor(rules).extract(text, doc=doc))
+    return claims_frame(extract_claims(text, get_extractor(rules), doc=doc))
 
 
 @dataclass
@@ -63,7 +94,7 @@ def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
     if document.status == "ok":
         try:
             metadata = extractor.metadata(document.text)
-            found = extractor.extract(document.text, doc=document.doc, metadata=metadata)
+            found = extract_claims(document.text, extractor, doc=document.doc, metadata=metadata)
         except TimeoutError:
             document.status = "error"
             document.error = f"{path}: extraction stopped after {extractor.scanner.timeout:g} s (text the rules scan too slowly)"
