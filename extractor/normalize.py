@@ -61,6 +61,13 @@ class Normalised:
         """The original span of the copy's [start, end): from its first to its last character."""
         return self.to_original(start), self.to_original(end - 1) + 1 if end > start else self.to_original(start)
 
+    def as_written(self, words: str, start: int, end: int) -> str:
+        """`words` in the original's characters where the copy holds them in [start, end) (the last time); else `words`."""
+        at = self.text.rfind(words, start, end) if words else -1
+        if at < 0:
+            return words
+        return "".join(self.original[self.to_original(i)] for i in range(at, at + len(words)))
+
 
 class Normaliser:
     """Normalisation for one rule set (its numeral and unit fragments tell where a number goes on)."""
@@ -77,7 +84,7 @@ class Normaliser:
         self._break_in_number = regex.compile(rf"(?<={left}){_BREAK}(?={right})")
 
     def __call__(self, text: str) -> Normalised:
-        copy = _FOLDED.sub(lambda match: _FOLD[match.group()], text)
+        copy = fold(text)
         copy = _COMMA_IN_NUMBER.sub(",", _POINT_IN_NUMBER.sub(".", copy))
         if self.simplified:
             copy = to_simplified(copy)
@@ -107,6 +114,11 @@ class Normaliser:
             for match in pattern.finditer(text):
                 yield match.span()
         yield from _wrapped_breaks(text)
+
+
+def fold(text: str) -> str:
+    """Full-width digits and percent signs as ASCII, no-break and thin spaces as spaces."""
+    return _FOLDED.sub(lambda match: _FOLD[match.group()], text)
 
 
 def _wrapped_breaks(text: str):

@@ -7,6 +7,8 @@ normalisation (checked against `Extractor.extract` on the raw text).
 
 from decimal import Decimal
 
+import pandas as pd
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -101,3 +103,33 @@ def test_every_character_of_the_copy_maps_to_the_original_character_it_came_from
 @given(st.text(alphabet="0123456789１２ 　\n.．，%万家元两批增长企业。全市有", max_size=120))
 def test_claims_of_any_normalised_text_index_the_original(text):
     assert_spans_index(text, extract_text(text))
+
+
+TRADITIONAL = "全縣規模以上工業企業達到236戶，高新技術企業數量達到45家。"
+
+
+def test_traditional_text_is_read_as_simplified_when_asked_and_given_back_as_written():
+    plain = extract_text(TRADITIONAL)
+    assert plain["subject"][0] == "全縣規模以上工業企業"  # the rules' 全县 prefix is simplified only
+    frame = extract_text(TRADITIONAL, simplified=True)
+    assert list(frame["subject"]) == ["規模以上工業企業", "高新技術企業數量"]
+    assert list(frame["unit"]) == ["戶", "家"]
+    assert list(frame["text"]) == ["236戶", "45家"]
+    assert_spans_index(TRADITIONAL, frame)
+
+
+def test_simplified_runs_are_versioned_apart_and_reach_the_workers(tmp_path):
+    from extractor.parallel import extract_dataset
+    from extractor.pipeline import rules_version
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"{i}.txt").write_text(TRADITIONAL, encoding="utf-8")
+    paths = sorted(docs.iterdir())
+    extract_dataset(paths, tmp_path / "out", rules=None, jobs=2, batch_bytes=1, simplified=True)
+    claims = pd.read_parquet(tmp_path / "out" / "claims")
+    documents = pd.read_parquet(tmp_path / "out" / "documents")
+    assert list(claims["subject"]) == ["規模以上工業企業", "高新技術企業數量"] * 3
+    assert set(documents["rules_version"]) == {rules_version(get_extractor(), simplified=True)}
+    assert rules_version(get_extractor(), simplified=True) != rules_version(get_extractor())
