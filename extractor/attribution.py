@@ -60,7 +60,8 @@ class Attributor:
             for order, rule in enumerate(metrics):
                 if unit_class in rule.get("units", []):
                     for word in rule.get("words", []):
-                        by_word.setdefault(word, (order, rule.get("metric")))
+                        # a pass-over word (提高至: a level, not a change) hides the shorter cue in it
+                        by_word.setdefault(word, (order, None if rule.get("pass_over") else rule.get("metric")))
             if by_word:
                 self._metric_cues[unit_class] = (regex.compile(words_pattern(list(by_word))), by_word)
 
@@ -116,14 +117,16 @@ class Attributor:
         for match in pattern.finditer(ctx.text, lo, ctx.start):
             order, metric = by_word[match.group()]
             key = (ctx.start - match.end(), order)
-            if best is None or key < best[:2]:
+            if metric and (best is None or key < best[:2]):
                 best = (*key, metric)
-        match = pattern.search(ctx.text, ctx.end, hi)
-        if match:
+        for match in pattern.finditer(ctx.text, ctx.end, hi):
             order, metric = by_word[match.group()]
+            if metric is None:
+                continue
             key = (match.start() - ctx.end + self.after_penalty, order)
             if best is None or key < best[:2]:
                 best = (*key, metric)
+            break
         return best[2] if best else self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------
