@@ -13,9 +13,9 @@ import regex
 from .ruleset import RuleError, RuleSet, words_pattern
 from .segments import Segments
 
-# A year a figure is compared with (比2015年, 与2015年6月相比) is not its year.
+# A year a figure is compared with (比2015年, 与2015年6月相比, 是2018年的2.4倍) is not its year.
 _YEAR = regex.compile(
-    r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
+    r"(?<![比较較与與同是])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
 )
 # A subject does not reach back past a year inside it: 省厅公布的2022年度最佳应用 -> 最佳应用.
 _AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
