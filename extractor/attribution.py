@@ -14,9 +14,9 @@ import regex
 from .ruleset import RuleError, RuleSet, words_pattern
 from .segments import Segments
 
-# A year a figure is compared with (比2015年, 与2015年6月相比) is not its year.
+# A year a figure is compared with (比2015年, 与2015年6月相比, 是2018年的2.4倍) is not its year.
 _YEAR = regex.compile(
-    r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
+    r"(?<![比较較与與同是])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
 )
 # A subject does not reach back past a year inside it: 省厅公布的2022年度最佳应用 -> 最佳应用.
 _AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
@@ -61,7 +61,8 @@ class Attributor:
             for order, rule in enumerate(metrics):
                 if unit_class in rule.get("units", []):
                     for word in rule.get("words", []):
-                        by_word.setdefault(word, (order, rule.get("metric")))
+                        # a pass-over word (提高至: a level, not a change) hides the shorter cue in it
+                        by_word.setdefault(word, (order, None if rule.get("pass_over") else rule.get("metric")))
             if by_word:
                 self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
@@ -118,14 +119,16 @@ class Attributor:
         for match in pattern.finditer(ctx.text, lo, ctx.start):
             order, metric = by_word[match.group()]
             key = (ctx.start - match.end(), order)
-            if best is None or key < best[:2]:
+            if metric and (best is None or key < best[:2]):
                 best = (*key, metric)
-        match = pattern.search(ctx.text, ctx.end, hi)
-        if match:
+        for match in pattern.finditer(ctx.text, ctx.end, hi):
             order, metric = by_word[match.group()]
+            if metric is None:
+                continue
             key = (match.start() - ctx.end + self.after_penalty, order)
             if best is None or key < best[:2]:
                 best = (*key, metric)
+            break
         return best[2] if best else self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------

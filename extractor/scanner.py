@@ -107,9 +107,10 @@ def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str
         run.clear()
 
     for name, rule in zip(names, rules):
-        rest = rule.source[len(number):] if number and rule.source.startswith(number) else None
-        if rest and not _has_top_level_bar(rest):
-            run.append((name, rule, rest))
+        # What follows the number in each alternative of the rule, if every one starts with it.
+        rests = [branch[len(number):] for branch in _branches(rule.source) if number and branch.startswith(number)]
+        if rests and all(rests) and len(rests) == len(_branches(rule.source)):
+            run.append((name, rule, rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"))
             continue
         close_run()
         parts.append(f"(?P<{name}>{rule.source})")
@@ -117,9 +118,9 @@ def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str
     return "|".join(parts)
 
 
-def _has_top_level_bar(source: str) -> bool:
-    """Whether `source` is an alternation at its top level (outside groups and classes)."""
-    depth, i, in_class = 0, 0, False
+def _branches(source: str) -> list[str]:
+    """The top-level alternatives of `source` (outside groups and classes); one item where it has none."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
     while i < len(source):
         char = source[i]
         if char == "\\":
@@ -137,9 +138,10 @@ def _has_top_level_bar(source: str) -> bool:
         elif char == ")":
             depth -= 1
         elif char == "|" and depth == 0:
-            return True
+            branches.append(source[start:i])
+            start = i + 1
         i += 1
-    return False
+    return branches + [source[start:]]
 
 
 def _numeral_guard(ruleset: RuleSet) -> str:

@@ -27,7 +27,7 @@ SEED = (ROOT / "seeds" / "000_c2029cb520c589b8.txt").read_text(encoding="utf-8")
 PARAGRAPHS = [line.strip() for line in SEED.split("\n") if line.strip()]
 # What a converter should give back: one paragraph a line.
 CONVERTED = "\n".join(PARAGRAPHS)
-TRADITIONAL = "行政院會通過總經費四十二．五億元的計畫，預期培育人才達五．三萬人次、建立十萬家次中小微企業碳排資料。"
+TRADITIONAL = "縣政府編列總經費三十六．八億元的計畫，預計輔導中小企業達一．二萬家次、培訓人才四．五萬人次。"
 FIELDS = ["text", "value", "value_max", "unit", "qualifier", "metric", "subject", "tier", "year", "kind"]
 
 
