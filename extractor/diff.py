@@ -17,7 +17,6 @@ The words that normalise a subject live in rules/diff.toml.
 from __future__ import annotations
 
 import difflib
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .dataset import load_dataset
-from .documents import find_inputs, read_document
+from .documents import find_inputs, read_document, text_path
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleSet, load_ruleset, words_pattern
 
@@ -115,16 +114,25 @@ def _dataset_folder(path: Path) -> Path | None:
     return None
 
 
-def _texts_of(documents: pd.DataFrame) -> dict[str, str]:
-    """Texts of a dataset's documents whose files are still where they were read, unchanged."""
+def _texts_of(folder: Path, documents: pd.DataFrame) -> dict[str, str]:
+    """Texts of a dataset's documents: the saved OUT/texts/<sha256>.txt, else the input file if its bytes are unchanged.
+
+    The text is what the offsets index, so an input file is read as extract
+    reads it (any encoding, HTML, Word, PDF), never as raw bytes.
+    """
     texts = {}
     for row in documents.itertuples():
-        path = Path(str(row.path))
-        if getattr(row, "status", "ok") != "ok" or not path.is_file():
+        if getattr(row, "status", "ok") != "ok":
             continue
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() == row.sha256:
-            texts[row.doc] = raw.decode("utf-8")
+        saved = text_path(folder, str(row.sha256))
+        if saved.is_file():
+            texts[row.doc] = saved.read_text(encoding="utf-8")
+            continue
+        path = Path(str(row.path))
+        if path.is_file():
+            document = read_document(path)
+            if document.status == "ok" and document.sha256 == row.sha256:
+                texts[row.doc] = document.text
     return texts
 
 
@@ -138,7 +146,7 @@ def load_side(path: str | Path, rules: str | Path | None = None) -> Side:
         claims = load_dataset(path)
         has_documents = any((folder / f"documents.{s}").exists() for s in ("parquet", "csv", "jsonl"))
         documents = load_dataset(folder, table="documents") if has_documents else None
-        return Side(claims, _texts_of(documents) if documents is not None else {}, documents)
+        return Side(claims, _texts_of(folder, documents) if documents is not None else {}, documents)
     paths = find_inputs([path])
     if not paths:
         raise ValueError(f"{path}: no documents (.txt) and no dataset (claims.parquet, .csv or .jsonl)")

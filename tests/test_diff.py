@@ -353,3 +353,19 @@ def test_series_command(tmp_path):
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "国家高新技术企业", "--long")
     assert result.exit_code == 0, result.output
     assert "2026*" in result.stdout and "1633家" in result.stdout
+
+
+def test_datasets_of_gbk_versions_align_by_their_saved_texts(tmp_path):
+    text = WEIHAI_2022.read_text(encoding="utf-8")
+    for name, version in (("v1", text), ("v2", text.replace("中小企业305家", "中小企业306家"))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_bytes(version.encode("gbk"))
+        assert run("extract", tmp_path / name, "--out", tmp_path / f"data_{name}", "--quiet").exit_code == 0
+        (tmp_path / name / "a.txt").unlink()  # the text saved beside the dataset is what counts
+    old, new = load_side(tmp_path / "data_v1"), load_side(tmp_path / "data_v2")
+    assert old.texts == {"a.txt": text}
+    rows = diff(old.claims, new.claims, old_texts=old.texts, new_texts=new.texts)
+    assert set(rows["aligned_by"]) == {"text"}
+    changed = rows[rows["status"] == "changed"]
+    start = at(text, "省级“专精特新”中小企业", "305家")
+    assert changed[["old_text", "new_text", "old_start", "new_start"]].values.tolist() == [["305家", "306家", start, start]]
