@@ -279,8 +279,9 @@ def series_command(
 ) -> None:
     """Lay each subject's values over documents and years (subject x year).
 
-    A claim that states no year takes its document's date (marked * in the
-    table, year_source=document in the long table).
+    A claim that states no year takes the year its document reports on: the
+    latest year its figures state, else its date's (marked * in the table,
+    year_source=document in the long table).
 
     Example: extractor series data --subject 高新技术企业
     """

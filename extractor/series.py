@@ -3,8 +3,10 @@
 A series is keyed like a diff (metric, programme, normalised subject, tier,
 unit, kind; rules/diff.toml) and, when the documents table is known, by the
 document's region, so 威海's 高新技术企业 of 2022 and of 2026 form one row.
-A claim that states no year takes the year of its document's date, marked
-`year_source = "document"`; generic subjects (企业) are left out.
+A claim that states no year takes the year its document reports on, marked
+`year_source = "document"`: a reply dated 2026年5月19日 whose figures are
+截至2025年底 reports on 2025 (see `reporting_years`). Generic subjects (企业)
+are left out.
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ def series(
 ) -> pd.DataFrame:
     """The long table (SERIES_COLUMNS): one row per claim, sorted by series, year, document and offset.
 
-    `documents` (the dataset's documents table) gives each claim its region and,
-    where the claim states no year, the year of its document's date. `subject`
+    `documents` (the dataset's documents table) gives each claim its region and
+    its document's date; a claim that states no year takes the year its
+    document reports on (`reporting_years`). `subject`
     keeps the series whose normalised subject contains it (高新技术企业).
     """
     keys = key_rules(rules)
     frame = prepare(claims, keys, keep_repeats)
-    frame = frame[~frame["generic"]].reset_index(drop=True)
+    every = frame
     if subject is not None:
         frame = frame[frame["subject_key"].str.contains(keys.subject_key(subject), regex=False)].reset_index(drop=True)
     region, dated = {}, {}
@@ -50,15 +53,34 @@ def series(
                 region[row["doc"]] = row["region"]
             if isinstance(row.get("date"), str) and row["date"][:4].isdigit():
                 dated[row["doc"]] = int(row["date"][:4])
+    reporting = reporting_years(every, dated)
+    frame = frame[~frame["generic"]].reset_index(drop=True)
     frame["region"] = frame["doc"].map(region).astype(object).where(lambda s: s.notna(), None)
     frame["tier"] = resolve_tiers(frame.assign(_region=frame["region"].fillna("")), ["_region", "base"])
     stated = frame["year"].notna()
-    from_document = frame["doc"].map(dated)
+    from_document = frame["doc"].map(reporting)
     frame["year_source"] = np.where(stated, "claim", np.where(from_document.notna(), "document", None))
     frame["year"] = frame["year"].where(stated, from_document).astype("Int64")
     frame = frame.sort_values(INDEX + ["year", "doc", "start"], kind="stable", na_position="last")
     out = frame[SERIES_COLUMNS].reset_index(drop=True)
     return out.astype({"start": "int64", "end": "int64"})
+
+
+def reporting_years(claims: pd.DataFrame, dated: dict[str, int]) -> dict[str, int]:
+    """The year each document reports on: the latest year its actual figures state, else its date's year.
+
+    Years after the date's year are not counted (a forecast, a typo); a latest
+    stated year more than one year before the date is history, so a dated
+    document then reports on its date's year.
+    """
+    stated = claims.loc[(claims["kind"] == "actual") & claims["year"].notna(), ["doc", "year"]]
+    stated = stated.assign(year=stated["year"].astype(int), date=stated["doc"].map(dated))
+    stated = stated[stated["date"].isna() | (stated["year"] <= stated["date"])]
+    out = dict(dated)
+    for doc, latest in stated.groupby("doc")["year"].max().items():
+        if doc not in dated or latest >= dated[doc] - 1:
+            out[doc] = int(latest)
+    return out
 
 
 def pivot(long: pd.DataFrame) -> pd.DataFrame:

@@ -293,17 +293,40 @@ def test_weihai_series_of_high_tech_enterprises(weihai):
     claims = pd.concat([old.claims, new.claims], ignore_index=True)
     documents = pd.concat([old.documents, new.documents], ignore_index=True)
     long = series(claims, documents, subject="高新技术企业")
-    # 2022 is stated (至2022年6月底); the 2026 reply states no year for 1633, so
-    # the date of the reply (2026年5月19日) gives it.
+    # 2022 is stated (至2022年6月底); the 2026 reply states no year for 1633,
+    # but it is dated 2026年5月19日 and its other figures are 截至2025年底: it
+    # reports on 2025.
     assert list(zip(long["year"], long["value"], long["year_source"], long["doc"])) == [
         (2022, 1049, "claim", WEIHAI_2022.name),
-        (2026, 1633, "document", WEIHAI_2026.name),
+        (2025, 1633, "document", WEIHAI_2026.name),
     ]
     assert set(long["region"]) == {"威海市"} and set(long["tier"]) == {"national"}
     wide = pivot(long)
-    assert wide[["region", "subject_key", "tier", "2022", "2026"]].values.tolist() == [["威海市", "高新技术企业", "national", 1049, 1633]]
-    undated = pivot(series(claims, subject="高新技术企业"))
-    assert undated[["2022", "undated"]].values.tolist() == [[1049, 1633]]
+    assert list(wide.columns[-2:]) == ["2022", "2025"]
+    assert wide[["region", "subject_key", "tier", "2022", "2025"]].values.tolist() == [["威海市", "高新技术企业", "national", 1049, 1633]]
+
+
+def test_a_claim_without_year_takes_the_year_its_document_reports_on():
+    def doc(name, *years):
+        return [claim(name, 10 * i, f"{i}家", i, "瞪羚企业", year=y) for i, y in enumerate(years, 1)]
+    claims = frame(
+        *doc("dated_after_year_end.txt", 2025, None),   # dated 2026: reports on 2025
+        *doc("dated_history.txt", 2021, None),          # dated 2026: 2021 is history, the date's 2026
+        *doc("dated_forecast.txt", 2030, None),         # dated 2026: 2030 is not reported on yet
+        *doc("undated.txt", 2023, 2024, None),          # no date: the latest stated year
+        *doc("nothing.txt", None),                      # no date, no year: undated
+        claim("target_only.txt", 0, "9家", 9, "瞪羚企业", year=2027, kind="target"),
+        claim("target_only.txt", 20, "8家", 8, "瞪羚企业"),  # targets say nothing of the year reported on
+    )
+    documents = pd.DataFrame({"doc": ["dated_after_year_end.txt", "dated_history.txt", "dated_forecast.txt"], "date": ["2026-05-19"] * 3})
+    long = series(claims, documents)
+    unstated = long[long["year_source"] != "claim"]
+    assert dict(zip(unstated["doc"], unstated["year"].astype(object))) == {
+        "dated_after_year_end.txt": 2025, "dated_history.txt": 2026, "dated_forecast.txt": 2026,
+        "undated.txt": 2024, "nothing.txt": pd.NA, "target_only.txt": pd.NA,
+    }
+    assert unstated.loc[unstated["year"].isna(), "year_source"].isna().all()
+    assert pivot(long[long["doc"] == "nothing.txt"]).columns[-1] == "undated"
 
 
 # ------------------------------------------------------------ the commands
@@ -349,10 +372,10 @@ def test_series_command(tmp_path):
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "高新技术企业", "--out", out)
     assert result.exit_code == 0, result.output
     wide = pd.read_csv(out)
-    assert wide[["subject_key", "2022", "2026"]].values.tolist() == [["高新技术企业", 1049, 1633]]
+    assert wide[["subject_key", "2022", "2025"]].values.tolist() == [["高新技术企业", 1049, 1633]]
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "国家高新技术企业", "--long")
     assert result.exit_code == 0, result.output
-    assert "2026*" in result.stdout and "1633家" in result.stdout
+    assert "2025*" in result.stdout and "1633家" in result.stdout
 
 
 def test_datasets_of_gbk_versions_align_by_their_saved_texts(tmp_path):
