@@ -273,6 +273,7 @@ def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
     subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose subject contains this (quotes, tier words and prefixes ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
+    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each subject over years) or document (each subject over documents, so two versions of one year stay apart)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv or .jsonl file instead of showing it."),
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
@@ -288,8 +289,10 @@ def series_command(
     import pandas as pd
 
     from .diff import load_side
-    from .series import pivot, series, series_table
+    from .series import BY, pivot, series, series_table
 
+    if by not in BY:
+        fail(f"unknown pivot {by!r} for --by (choose from {', '.join(BY)})")
     fmt = _table_out(out)
     try:
         sides = [load_side(path, rules) for path in inputs]
@@ -299,11 +302,11 @@ def series_command(
         rows = series(claims, documents, subject=subject, keep_repeats=keep_repeats, rules=rules)
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
-    wide = pivot(rows)
+    wide = pivot(rows, by)
     if fmt is not None:
         write_table(rows if long else wide, out.parent, out.stem, [fmt])
     else:
-        _show(series_table(rows, wide=not long))
+        _show(series_table(rows, wide=not long, by=by))
     typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {out}" if out else ""), err=True)
 
 

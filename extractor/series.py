@@ -83,16 +83,31 @@ def reporting_years(claims: pd.DataFrame, dated: dict[str, int]) -> dict[str, in
     return out
 
 
-def pivot(long: pd.DataFrame) -> pd.DataFrame:
-    """The wide table: one row per series, one column per year ("undated" last).
+BY = ("subject", "document")
 
-    Where a series has more than one value in a year, the cell holds the one
+
+def _columns(long: pd.DataFrame, by: str) -> tuple[pd.Series, list[str]]:
+    """Each row's pivot column and the columns in order: years ("undated" last), or documents by year and name."""
+    if by not in BY:
+        raise ValueError(f"unknown pivot {by!r} (choose from {', '.join(BY)})")
+    if by == "document":
+        first = long.groupby("doc", sort=False)["year"].min()
+        docs = sorted(first.index, key=lambda d: (pd.isna(first[d]), 0 if pd.isna(first[d]) else int(first[d]), d))
+        return long["doc"].astype(str), docs
+    labels = long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y))
+    years = sorted(y for y in labels.unique() if y != UNDATED) + ([UNDATED] if (labels == UNDATED).any() else [])
+    return labels, years
+
+
+def pivot(long: pd.DataFrame, by: str = "subject") -> pd.DataFrame:
+    """The wide table: one row per series, a column per year ("undated" last) or, by document, per document.
+
+    Where a series has more than one value in a cell, the cell holds the one
     stated last (by document and offset); the long table keeps them all.
     """
-    labelled = long.assign(_year=long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y)))
-    wide = labelled.groupby(INDEX + ["_year"], dropna=False, sort=False)["value"].last().unstack("_year")
-    years = sorted(c for c in wide.columns if c != UNDATED) + [c for c in wide.columns if c == UNDATED]
-    wide = wide[years].reset_index()
+    labels, columns = _columns(long, by)
+    wide = long.assign(_column=labels).groupby(INDEX + ["_column"], dropna=False, sort=False)["value"].last().unstack("_column")
+    wide = wide.reindex(columns=columns).reset_index()
     wide.columns.name = None
     return wide
 
@@ -101,11 +116,11 @@ def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def series_table(long: pd.DataFrame, wide: bool = True) -> Table:
-    """The series as a rich table: the pivot, or the long rows.
+def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> Table:
+    """The series as a rich table: the pivot (by year or by document), or the long rows.
 
-    A pivot cell lists every value of its year in document order (the file
-    pivot keeps the last); a year taken from the document's date is marked *.
+    A pivot cell lists every value of its column in document order (the file
+    pivot keeps the last); a year taken from the document is marked *.
     """
     table = Table()
     if not wide:
@@ -117,18 +132,23 @@ def series_table(long: pd.DataFrame, wide: bool = True) -> Table:
             cells = (row["region"], row["subject_key"], row["tier"], row["metric"], row["kind"], year, value, row["doc"])
             table.add_row(*(Text(_text(c)) for c in cells))
         return table
-    labelled = long.assign(_year=long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y)))
-    years = sorted(y for y in labelled["_year"].unique() if y != UNDATED) + ([UNDATED] if (labelled["_year"] == UNDATED).any() else [])
+    labels, columns = _columns(long, by)
+    labelled = long.assign(_column=labels)
     for name in ("region", "subject", "tier", "metric", "kind"):
         table.add_column(name)
-    for year in years:
-        table.add_column(year, justify="right")
+    for column in columns:
+        table.add_column(column, justify="right")
     for _key, rows in labelled.groupby(INDEX, dropna=False, sort=False):
-        cells = {year: [] for year in years}
+        cells = {column: [] for column in columns}
         for row in rows.to_dict("records"):
+            value = format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"])
             mark = "*" if row["year_source"] == "document" else ""
-            cells[row["_year"]].append(format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"]) + mark)
+            if by == "subject":
+                value += mark
+            elif not pd.isna(row["year"]):
+                value += f" ({row['year']}{mark})"
+            cells[row["_column"]].append(value)
         first = rows.iloc[0]
         head = (first["region"], first["subject_key"], first["tier"], first["metric"], first["kind"])
-        table.add_row(*(Text(_text(c)) for c in head), *(Text(" / ".join(cells[y])) for y in years))
+        table.add_row(*(Text(_text(c)) for c in head), *(Text(" / ".join(cells[c])) for c in columns))
     return table

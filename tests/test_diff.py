@@ -14,7 +14,7 @@ from extractor import diff, extract_text, series
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS
 from extractor.diff import DIFF_COLUMNS, align_texts, key_rules, load_side, map_spans
-from extractor.series import pivot
+from extractor.series import pivot, series_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -392,3 +392,31 @@ def test_datasets_of_gbk_versions_align_by_their_saved_texts(tmp_path):
     changed = rows[rows["status"] == "changed"]
     start = at(text, "省级“专精特新”中小企业", "305家")
     assert changed[["old_text", "new_text", "old_start", "new_start"]].values.tolist() == [["305家", "306家", start, start]]
+
+
+def test_a_pivot_by_document_keeps_two_versions_of_one_year_apart():
+    claims = frame(
+        claim("draft.txt", 0, "50家", 50, "瞪羚企业", year=2024),
+        claim("final.txt", 0, "55家", 55, "瞪羚企业", year=2024),
+        claim("earlier.txt", 0, "40家", 40, "瞪羚企业", year=2023),
+    )
+    long = series(claims)
+    assert pivot(long)[["2023", "2024"]].values.tolist() == [[40, 55]]  # by year, the value stated last
+    wide = pivot(long, by="document")
+    assert list(wide.columns[-3:]) == ["earlier.txt", "draft.txt", "final.txt"]
+    assert wide[["earlier.txt", "draft.txt", "final.txt"]].values.tolist() == [[40, 50, 55]]
+    table = series_table(long, by="document")
+    assert [column.header for column in table.columns][-3:] == ["earlier.txt", "draft.txt", "final.txt"]
+    assert [str(cell) for cell in table.columns[-2].cells] == ["50家 (2024)"]
+    with pytest.raises(ValueError, match="unknown pivot 'doc'"):
+        pivot(long, by="doc")
+
+
+def test_series_command_by_document(tmp_path):
+    out = tmp_path / "series.csv"
+    result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "科技型中小企业", "--by", "document", "--out", out)
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out)
+    assert wide[["subject_key", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [["科技型中小企业", 1476, 2907]]
+    result = run("series", WEIHAI_2022, "--by", "doc")
+    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document)\n"
