@@ -17,6 +17,8 @@ The words that normalise a subject live in rules/diff.toml.
 from __future__ import annotations
 
 import difflib
+import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -204,14 +206,23 @@ def resolve_tiers(frame: pd.DataFrame, group: list[str]) -> pd.Series:
 # ---------------------------------------------------------------- text alignment
 
 
+_PIECE = re.compile(r"[^\n\r。；！？]*[\n\r。；！？]|[^\n\r。；！？]+$")
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut after every line end and sentence end; the pieces join back to the text."""
+    return _PIECE.findall(text)
+
+
 def align_texts(old: str, new: str, max_block_chars: int = 20000) -> tuple[np.ndarray, float]:
     """Blocks (equal, i1, i2, j1, j2) covering both texts, and the share of characters in common.
 
-    Lines are aligned first and the characters of changed lines after, so a
-    long document costs little more than its edits; stretches longer than
-    `max_block_chars` are left unaligned (difflib is quadratic).
+    Sentences (cut after line ends and 。；！？) are aligned first and the
+    characters of changed sentences after, so a long document costs little
+    more than its edits; stretches longer than `max_block_chars` are left
+    unaligned (difflib is quadratic).
     """
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = _pieces(old), _pieces(new)
     old_at = np.concatenate([[0], np.cumsum([len(x) for x in old_lines], dtype=np.int64)])
     new_at = np.concatenate([[0], np.cumsum([len(x) for x in new_lines], dtype=np.int64)])
     blocks = []
@@ -219,8 +230,7 @@ def align_texts(old: str, new: str, max_block_chars: int = 20000) -> tuple[np.nd
     for tag, a1, a2, b1, b2 in lines.get_opcodes():
         i1, i2, j1, j2 = int(old_at[a1]), int(old_at[a2]), int(new_at[b1]), int(new_at[b2])
         if tag == "replace" and max(i2 - i1, j2 - j1) <= max_block_chars:
-            chars = difflib.SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)
-            blocks.extend((t == "equal", i1 + x1, i1 + x2, j1 + y1, j1 + y2) for t, x1, x2, y1, y2 in chars.get_opcodes())
+            blocks.extend(_align_chars(old, new, i1, i2, j1, j2))
         else:
             blocks.append((tag == "equal", i1, i2, j1, j2))
     if not blocks:
@@ -228,6 +238,17 @@ def align_texts(old: str, new: str, max_block_chars: int = 20000) -> tuple[np.nd
     array = np.array(blocks, dtype=np.int64)
     same = int(((array[:, 2] - array[:, 1]) * array[:, 0]).sum())
     return array, 2 * same / (len(old) + len(new))
+
+
+def _align_chars(old: str, new: str, i1: int, i2: int, j1: int, j2: int) -> list[tuple]:
+    """Blocks of old[i1:i2] against new[j1:j2]: common head and tail first, difflib on the middle only."""
+    head = len(os.path.commonprefix([old[i1:i2], new[j1:j2]]))
+    tail = len(os.path.commonprefix([old[i1 + head:i2][::-1], new[j1 + head:j2][::-1]]))
+    a1, a2, b1, b2 = i1 + head, i2 - tail, j1 + head, j2 - tail
+    chars = difflib.SequenceMatcher(None, old[a1:a2], new[b1:b2], autojunk=False)
+    blocks = [(True, i1, a1, j1, b1)] if head else []
+    blocks.extend((t == "equal", a1 + x1, a1 + x2, b1 + y1, b1 + y2) for t, x1, x2, y1, y2 in chars.get_opcodes())
+    return blocks + ([(True, a2, i2, b2, j2)] if tail else [])
 
 
 def map_spans(starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -272,17 +293,18 @@ def _carried_spans(o: pd.DataFrame, n: pd.DataFrame, pairs, old_texts, new_texts
     partner_doc = paired["pair"].map(partner)
     same = (paired["sha"] != "").to_numpy() & (paired["sha"].to_numpy() == partner_doc.map(new_sha).to_numpy())
     kept = paired[same]
-    spans = [pd.DataFrame({"o": kept["ord"], "pair": kept["pair"], "ms": kept["start"], "me": kept["end"], "exact": True})]
-    for old_doc, rows in paired[~same].groupby("doc", sort=False):
-        new_doc = partner[rows["pair"].iat[0]]
+    columns = [[kept[c].to_numpy(np.int64) for c in ("ord", "pair", "start", "end")] + [np.ones(len(kept), bool)]]
+    edited = paired[~same]
+    ords, pair_ids, starts, ends = (edited[c].to_numpy(np.int64) for c in ("ord", "pair", "start", "end"))
+    for old_doc, at in edited.groupby("doc", sort=False).indices.items():
+        new_doc = partner[int(pair_ids[at[0]])]
         if old_doc not in old_texts or new_doc not in new_texts:
             continue
         blocks, similarity = align_texts(old_texts[old_doc], new_texts[new_doc], keys.max_block_chars)
         if similarity < keys.min_similarity or not len(blocks):
             continue
-        starts, ends, exact = map_spans(rows["start"].to_numpy(), rows["end"].to_numpy(), blocks)
-        spans.append(pd.DataFrame({"o": rows["ord"], "pair": rows["pair"], "ms": starts, "me": ends, "exact": exact}))
-    return pd.concat(spans, ignore_index=True)
+        columns.append([ords[at], pair_ids[at], *map_spans(starts[at], ends[at], blocks)])
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in zip(("o", "pair", "ms", "me", "exact"), zip(*columns))})
 
 
 def _text_candidates(o: pd.DataFrame, n: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:

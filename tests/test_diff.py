@@ -420,3 +420,19 @@ def test_series_command_by_document(tmp_path):
     assert wide[["subject_key", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [["科技型中小企业", 1476, 2907]]
     result = run("series", WEIHAI_2022, "--by", "doc")
     assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document)\n"
+
+
+def test_an_edit_in_a_long_single_line_text_is_aligned_by_sentence():
+    # every seed on one line: a line longer than max_block_chars (20,000), so
+    # only its sentences keep the alignment small enough to run
+    text = "".join(path.read_text(encoding="utf-8").replace("\n", "") for path in sorted(SEEDS.glob("*.txt")))
+    assert "\n" not in text and len(text) > key_rules().max_block_chars
+    edited = text.replace("共为全市3.5万家企业", "共为全市3.6万家企业")
+    old = extract_text(text, doc="v1.txt")
+    rows = diff(old, extract_text(edited, doc="v2.txt"), old_texts={"v1.txt": text}, new_texts={"v2.txt": edited})
+    changed = rows[rows["status"] != "unchanged"]
+    # 企业 names no group, so only the text can pair this edit
+    start = at(text, "共为全市", "3.5万家")
+    assert changed[["status", "aligned_by", "subject_key", "old_text", "new_text", "old_start", "new_start"]].values.tolist() == [
+        ["changed", "text", "企业", "3.5万家", "3.6万家", start, start],
+    ]
