@@ -251,7 +251,7 @@ def diff_command(
     try:
         sides = [load_side(path, rules) for path in (old, new)]
         rows = diff(sides[0].claims, sides[1].claims, old_texts=sides[0].texts, new_texts=sides[1].texts,
-                    keep_repeats=keep_repeats, rules=rules)
+                    old_documents=sides[0].documents, new_documents=sides[1].documents, keep_repeats=keep_repeats, rules=rules)
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     for side in sides:

@@ -265,23 +265,37 @@ def map_spans(starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray) -> tuple
     return new_starts, np.maximum(new_ends, new_starts), exact
 
 
-def _pair_documents(old_docs: list[str], new_docs: list[str]) -> tuple[dict, dict, list[tuple[str, str, int]]]:
-    """Pair ids per document: same names pair; one leftover each side pair; other leftovers share a pool."""
+def _regions(documents: pd.DataFrame | None) -> dict[str, str]:
+    if documents is None or "region" not in documents:
+        return {}
+    return {doc: region for doc, region in zip(documents["doc"], documents["region"]) if isinstance(region, str) and region}
+
+
+def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, new_region: dict) -> tuple[dict, dict, list[tuple[str, str, int]]]:
+    """Pair ids per document: same names pair; of the others, one document each side of a region pair, the rest share their region's pool.
+
+    A region unknown is a region of its own, so without documents tables the
+    leftovers pair as one, or share one pool; 威海's figures never pair with
+    葫芦岛's.
+    """
     new_set = set(new_docs)
     old_pair, new_pair, pairs = {}, {}, []
     for doc in old_docs:
         if doc in new_set:
             old_pair[doc] = new_pair[doc] = len(pairs)
             pairs.append((doc, doc, len(pairs)))
-    old_left = [d for d in old_docs if d not in old_pair]
-    new_left = [d for d in new_docs if d not in new_pair]
-    if len(old_left) == 1 and len(new_left) == 1:
-        old_pair[old_left[0]] = new_pair[new_left[0]] = len(pairs)
-        pairs.append((old_left[0], new_left[0], len(pairs)))
-    else:
-        pool = len(pairs)
-        old_pair.update((d, pool) for d in old_left)
-        new_pair.update((d, pool) for d in new_left)
+    groups: dict = {}
+    for side, docs, region in ((0, old_docs, old_region), (1, new_docs, new_region)):
+        for doc in docs:
+            if doc not in (old_pair, new_pair)[side]:
+                groups.setdefault(region.get(doc), ([], []))[side].append(doc)
+    next_id = len(pairs)
+    for old_left, new_left in groups.values():
+        if len(old_left) == 1 and len(new_left) == 1:
+            pairs.append((old_left[0], new_left[0], next_id))
+        old_pair.update((d, next_id) for d in old_left)
+        new_pair.update((d, next_id) for d in new_left)
+        next_id += 1
     return old_pair, new_pair, pairs
 
 
@@ -359,6 +373,8 @@ def diff(
     *,
     old_texts: dict[str, str] | None = None,
     new_texts: dict[str, str] | None = None,
+    old_documents: pd.DataFrame | None = None,
+    new_documents: pd.DataFrame | None = None,
     keep_repeats: bool = False,
     rules: str | Path | RuleSet | None = None,
 ) -> pd.DataFrame:
@@ -366,11 +382,14 @@ def diff(
 
     `old_texts`/`new_texts` map a document name to its text; with them, two
     versions of one text are aligned by position as well as by key. Documents
-    pair by name; one document left on each side pair with each other.
+    pair by name; of the others, one document left on each side pair with
+    each other, within a region when the documents tables (`old_documents`,
+    `new_documents`) give regions, and claims pair only within a region.
     """
     keys = key_rules(rules)
     o, n = prepare(old, keys, keep_repeats), prepare(new, keys, keep_repeats)
-    old_pair, new_pair, pairs = _pair_documents(list(dict.fromkeys(o["doc"])), list(dict.fromkeys(n["doc"])))
+    old_pair, new_pair, pairs = _pair_documents(
+        list(dict.fromkeys(o["doc"])), list(dict.fromkeys(n["doc"])), _regions(old_documents), _regions(new_documents))
     o["pair"], n["pair"] = o["doc"].map(old_pair).astype("int64"), n["doc"].map(new_pair).astype("int64")
     both = pd.concat([o[["pair", "base", "tier"]], n[["pair", "base", "tier"]]], ignore_index=True)
     tiers = resolve_tiers(both, ["pair", "base"]).to_numpy()

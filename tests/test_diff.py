@@ -436,3 +436,33 @@ def test_an_edit_in_a_long_single_line_text_is_aligned_by_sentence():
     assert changed[["status", "aligned_by", "subject_key", "old_text", "new_text", "old_start", "new_start"]].values.tolist() == [
         ["changed", "text", "企业", "3.5万家", "3.6万家", start, start],
     ]
+
+
+def test_documents_of_other_names_pair_only_within_their_region():
+    old = frame(claim("weihai_2022.txt", 0, "55家", 55, "瞪羚企业"), claim("rizhao.txt", 0, "40家", 40, "瞪羚企业"))
+    new = frame(claim("weihai_2026.txt", 0, "60家", 60, "瞪羚企业"), claim("huludao.txt", 0, "30家", 30, "瞪羚企业"))
+    old_documents = pd.DataFrame({"doc": ["weihai_2022.txt", "rizhao.txt"], "region": ["威海市", "日照市"]})
+    new_documents = pd.DataFrame({"doc": ["weihai_2026.txt", "huludao.txt"], "region": ["威海市", "葫芦岛市"]})
+    rows = diff(old, new, old_documents=old_documents, new_documents=new_documents)
+    assert sorted(zip(rows["status"], rows["old_doc"].fillna(""), rows["new_doc"].fillna(""), rows["change_abs"].fillna(0))) == [
+        ("added", "", "huludao.txt", 0), ("changed", "weihai_2022.txt", "weihai_2026.txt", 5), ("removed", "rizhao.txt", "", 0),
+    ]
+    # without regions the four documents share one pool and pair in order
+    assert statuses(diff(old, new)) == {"changed": 2}
+
+
+def test_diff_command_pairs_folders_by_region(tmp_path):
+    for side, names in (("old", [WEIHAI_2022, SEEDS / "003_a4e583752837a0be.txt"]), ("new", [WEIHAI_2026, SEEDS / "001_6a8959abd0ee71f3.txt"])):
+        (tmp_path / side).mkdir()
+        for path in names:
+            (tmp_path / side / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "diff.csv"
+    assert run("diff", tmp_path / "old", tmp_path / "new", "--out", out).exit_code == 0
+    rows = pd.read_csv(out)
+    aligned = rows[rows["old_doc"].notna() & rows["new_doc"].notna()]
+    # 威海 2022 and 2026 pair with each other (the 高新技术企业 and 科技型中小企业
+    # of test_weihai_…); 日照 and 葫芦岛 pair with nothing, though 葫芦岛 also counts
+    # 省级 专精特新中小企业
+    assert sorted(zip(aligned["old_doc"], aligned["new_doc"], aligned["subject_key"])) == [
+        (WEIHAI_2022.name, WEIHAI_2026.name, "科技型中小企业"), (WEIHAI_2022.name, WEIHAI_2026.name, "高新技术企业"),
+    ]
