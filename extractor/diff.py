@@ -272,11 +272,12 @@ def _regions(documents: pd.DataFrame | None) -> dict[str, str]:
 
 
 def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, new_region: dict) -> tuple[dict, dict, list[tuple[str, str, int]]]:
-    """Pair ids per document: same names pair; of the others, one document each side of a region pair, the rest share their region's pool.
+    """Pair ids per document: same names pair; of the others, one document each side pair, else one each side of a region.
 
-    A region unknown is a region of its own, so without documents tables the
-    leftovers pair as one, or share one pool; 威海's figures never pair with
-    葫芦岛's.
+    Several left in a region share their region's pool; a region unknown is a
+    region of its own, so without documents tables the leftovers share one
+    pool. Two documents named one against the other always pair, whatever
+    their regions; within folders, 威海's figures never pair with 葫芦岛's.
     """
     new_set = set(new_docs)
     old_pair, new_pair, pairs = {}, {}, []
@@ -284,11 +285,11 @@ def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, 
         if doc in new_set:
             old_pair[doc] = new_pair[doc] = len(pairs)
             pairs.append((doc, doc, len(pairs)))
+    left = [d for d in old_docs if d not in old_pair], [d for d in new_docs if d not in new_pair]
     groups: dict = {}
-    for side, docs, region in ((0, old_docs, old_region), (1, new_docs, new_region)):
-        for doc in docs:
-            if doc not in (old_pair, new_pair)[side]:
-                groups.setdefault(region.get(doc), ([], []))[side].append(doc)
+    for side, region in ((0, old_region), (1, new_region)):
+        for doc in left[side]:
+            groups.setdefault(region.get(doc) if len(left[0]) + len(left[1]) > 2 else None, ([], []))[side].append(doc)
     next_id = len(pairs)
     for old_left, new_left in groups.values():
         if len(old_left) == 1 and len(new_left) == 1:

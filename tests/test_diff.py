@@ -466,3 +466,11 @@ def test_diff_command_pairs_folders_by_region(tmp_path):
     assert sorted(zip(aligned["old_doc"], aligned["new_doc"], aligned["subject_key"])) == [
         (WEIHAI_2022.name, WEIHAI_2026.name, "科技型中小企业"), (WEIHAI_2022.name, WEIHAI_2026.name, "高新技术企业"),
     ]
+
+
+def test_two_documents_named_one_against_the_other_pair_whatever_their_regions():
+    old = frame(claim("weihai.txt", 0, "55家", 55, "瞪羚企业"))
+    new = frame(claim("rizhao.txt", 0, "40家", 40, "瞪羚企业"))
+    rows = diff(old, new, old_documents=pd.DataFrame({"doc": ["weihai.txt"], "region": ["威海市"]}),
+                new_documents=pd.DataFrame({"doc": ["rizhao.txt"], "region": ["日照市"]}))
+    assert rows[["status", "old_doc", "new_doc", "change_abs"]].values.tolist() == [["changed", "weihai.txt", "rizhao.txt", -15]]
