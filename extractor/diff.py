@@ -109,11 +109,14 @@ class Side:
 
 
 def _dataset_folder(path: Path) -> Path | None:
+    """The dataset folder `path` names: a claims file, a dataset folder (single files or parts) or its claims/ parts."""
     if path.is_file() and path.suffix in (".parquet", ".csv", ".jsonl"):
         return path.parent
-    if path.is_dir() and any((path / f"claims.{s}").exists() for s in ("parquet", "csv", "jsonl")):
+    if not path.is_dir():
+        return None
+    if any((path / f"claims.{s}").exists() for s in ("parquet", "csv", "jsonl")) or any((path / "claims").glob("*.parquet")):
         return path
-    return None
+    return path.parent if any(path.glob("part-*.parquet")) else None
 
 
 def _texts_of(folder: Path, documents: pd.DataFrame) -> dict[str, str]:
@@ -146,9 +149,11 @@ def load_side(path: str | Path, rules: str | Path | None = None) -> Side:
     folder = _dataset_folder(path)
     if folder is not None:
         claims = load_dataset(path)
-        has_documents = any((folder / f"documents.{s}").exists() for s in ("parquet", "csv", "jsonl"))
-        documents = load_dataset(folder, table="documents") if has_documents else None
-        return Side(claims, _texts_of(folder, documents) if documents is not None else {}, documents)
+        try:
+            documents = load_dataset(folder, table="documents")
+        except FileNotFoundError:
+            return Side(claims, {}, None)
+        return Side(claims, _texts_of(folder, documents), documents)
     paths = find_inputs([path])
     if not paths:
         raise ValueError(f"{path}: no documents (.txt) and no dataset (claims.parquet, .csv or .jsonl)")

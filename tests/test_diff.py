@@ -474,3 +474,17 @@ def test_two_documents_named_one_against_the_other_pair_whatever_their_regions()
     rows = diff(old, new, old_documents=pd.DataFrame({"doc": ["weihai.txt"], "region": ["威海市"]}),
                 new_documents=pd.DataFrame({"doc": ["rizhao.txt"], "region": ["日照市"]}))
     assert rows[["status", "old_doc", "new_doc", "change_abs"]].values.tolist() == [["changed", "weihai.txt", "rizhao.txt", -15]]
+
+
+def test_a_partitioned_dataset_is_a_dataset_side(tmp_path):
+    from extractor.documents import find_inputs
+    from extractor.parallel import extract_dataset
+
+    assert extract_dataset(find_inputs([SEEDS]), tmp_path / "parts", jobs=1, batch_bytes=8000).partitioned
+    assert run("extract", SEEDS, "--out", tmp_path / "single", "--quiet").exit_code == 0
+    single = load_side(tmp_path / "single")
+    for path in (tmp_path / "parts", tmp_path / "parts" / "claims"):
+        side = load_side(path)
+        assert len(side.claims) == len(single.claims) and sorted(side.documents["doc"]) == sorted(p.name for p in SEEDS.glob("*.txt"))
+        rows = diff(side.claims, single.claims, old_texts=side.texts, new_texts=single.texts)
+        assert statuses(rows) == {"unchanged": len(single.claims[~single.claims["is_repeat"]])}
