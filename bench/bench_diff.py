@@ -7,6 +7,11 @@ half (no texts: aligned by key): 10% of their values change, 5% of their
 claims go, 5% come, and quotes change style. The baseline is an outer merge on
 the raw key columns, measured in the same run; the ratio is diff / baseline.
 
+A second pair of datasets goes through the text alignment, as two extracted
+datasets (whose texts are saved) do: copies of the sample documents, half
+byte for byte and half with every seventh number raised by one, with their
+texts, about as many claims as the first.
+
     python bench/bench_diff.py [--claims 100000] [--repeat 3]
 
 Writes bench/results/diff-<date>.json (git-ignored).
@@ -18,13 +23,14 @@ import argparse
 import json
 import platform
 import random
+import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from extractor import diff, extract_paths
+from extractor import diff, extract_paths, extract_text
 from extractor.dataset import CLAIM_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +76,25 @@ def synthetic(n_claims: int, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]
     return frames[0], frames[1]
 
 
+def versions(n_claims: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, str]]:
+    """Copies of the sample documents, every other one edited (every seventh number + 1), with their texts."""
+    counter = iter(range(1, 10**9))
+    samples = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        edited = re.sub(r"\d+", lambda m: str(int(m.group()) + 1) if next(counter) % 7 == 0 else m.group(), text)
+        samples.append((text, edited, extract_text(text, doc="x"), extract_text(edited, doc="x")))
+    old, new, old_texts, new_texts, size, d = [], [], {}, {}, 0, 0
+    while size < n_claims:
+        text, edited, claims, edited_claims = samples[d % len(samples)]
+        doc, changed = f"{d:06d}.txt", d % 2 == 1
+        old.append(claims.assign(doc=doc, doc_sha256=f"sha-{d}"))
+        new.append((edited_claims if changed else claims).assign(doc=doc, doc_sha256=f"sha-{d}" + ("-v2" if changed else "")))
+        old_texts[doc], new_texts[doc] = text, edited if changed else text
+        size, d = size + len(claims), d + 1
+    return pd.concat(old, ignore_index=True), pd.concat(new, ignore_index=True), old_texts, new_texts
+
+
 def best_of(repeat: int, work) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
@@ -88,6 +113,9 @@ def main() -> None:
     old, new = synthetic(args.claims)
     baseline, merged = best_of(args.repeat, lambda: old.merge(new, on=KEY, how="outer", indicator=True))
     seconds, rows = best_of(args.repeat, lambda: diff(old, new))
+    text_old, text_new, old_texts, new_texts = versions(args.claims)
+    text_baseline, _ = best_of(args.repeat, lambda: text_old.merge(text_new, on=KEY, how="outer", indicator=True))
+    text_seconds, text_rows = best_of(args.repeat, lambda: diff(text_old, text_new, old_texts=old_texts, new_texts=new_texts))
     result = {
         "benchmark": "diff",
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -103,6 +131,16 @@ def main() -> None:
         "baseline_rows": len(merged),
         "statuses": {k: int(v) for k, v in rows["status"].value_counts().items()},
         "aligned_by": {k: int(v) for k, v in rows["aligned_by"].value_counts().items()},
+        "texts": {
+            "documents": len(old_texts),
+            "old_claims": len(text_old),
+            "new_claims": len(text_new),
+            "diff_seconds": round(text_seconds, 3),
+            "baseline_seconds": round(text_baseline, 3),
+            "ratio_to_baseline": round(text_seconds / text_baseline, 2),
+            "statuses": {k: int(v) for k, v in text_rows["status"].value_counts().items()},
+            "aligned_by": {k: int(v) for k, v in text_rows["aligned_by"].value_counts().items()},
+        },
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"diff-{datetime.now():%Y%m%d-%H%M%S}.json"

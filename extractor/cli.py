@@ -254,7 +254,7 @@ def diff_command(
     try:
         sides = [load_side(path, rules) for path in (old, new)]
         rows = diff(sides[0].claims, sides[1].claims, old_texts=sides[0].texts, new_texts=sides[1].texts,
-                    keep_repeats=keep_repeats, rules=rules)
+                    old_documents=sides[0].documents, new_documents=sides[1].documents, keep_repeats=keep_repeats, rules=rules)
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     for side in sides:
@@ -276,22 +276,26 @@ def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
     subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose subject contains this (quotes, tier words and prefixes ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
+    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each subject over years) or document (each subject over documents, so two versions of one year stay apart)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv or .jsonl file instead of showing it."),
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
 ) -> None:
     """Lay each subject's values over documents and years (subject x year).
 
-    A claim that states no year takes its document's date (marked * in the
-    table, year_source=document in the long table).
+    A claim that states no year takes the year its document reports on: the
+    latest year its figures state, else its date's (marked * in the table,
+    year_source=document in the long table).
 
     Example: extractor series data --subject 高新技术企业
     """
     import pandas as pd
 
     from .diff import load_side
-    from .series import pivot, series, series_table
+    from .series import BY, pivot, series, series_table
 
+    if by not in BY:
+        fail(f"unknown pivot {by!r} for --by (choose from {', '.join(BY)})")
     fmt = _table_out(out)
     try:
         sides = [load_side(path, rules) for path in inputs]
@@ -301,11 +305,11 @@ def series_command(
         rows = series(claims, documents, subject=subject, keep_repeats=keep_repeats, rules=rules)
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
-    wide = pivot(rows)
+    wide = pivot(rows, by)
     if fmt is not None:
         write_table(rows if long else wide, out.parent, out.stem, [fmt])
     else:
-        _show(series_table(rows, wide=not long))
+        _show(series_table(rows, wide=not long, by=by))
     typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {out}" if out else ""), err=True)
 
 

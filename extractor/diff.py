@@ -17,7 +17,8 @@ The words that normalise a subject live in rules/diff.toml.
 from __future__ import annotations
 
 import difflib
-import hashlib
+import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .dataset import load_dataset
-from .documents import find_inputs, read_document
+from .documents import find_inputs, read_document, text_path
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleSet, load_ruleset, words_pattern
 
@@ -108,23 +109,35 @@ class Side:
 
 
 def _dataset_folder(path: Path) -> Path | None:
+    """The dataset folder `path` names: a claims file, a dataset folder (single files or parts) or its claims/ parts."""
     if path.is_file() and path.suffix in (".parquet", ".csv", ".jsonl"):
         return path.parent
-    if path.is_dir() and any((path / f"claims.{s}").exists() for s in ("parquet", "csv", "jsonl")):
+    if not path.is_dir():
+        return None
+    if any((path / f"claims.{s}").exists() for s in ("parquet", "csv", "jsonl")) or any((path / "claims").glob("*.parquet")):
         return path
-    return None
+    return path.parent if any(path.glob("part-*.parquet")) else None
 
 
-def _texts_of(documents: pd.DataFrame) -> dict[str, str]:
-    """Texts of a dataset's documents whose files are still where they were read, unchanged."""
+def _texts_of(folder: Path, documents: pd.DataFrame) -> dict[str, str]:
+    """Texts of a dataset's documents: the saved OUT/texts/<sha256>.txt, else the input file if its bytes are unchanged.
+
+    The text is what the offsets index, so an input file is read as extract
+    reads it (any encoding, HTML, Word, PDF), never as raw bytes.
+    """
     texts = {}
     for row in documents.itertuples():
-        path = Path(str(row.path))
-        if getattr(row, "status", "ok") != "ok" or not path.is_file():
+        if getattr(row, "status", "ok") != "ok":
             continue
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() == row.sha256:
-            texts[row.doc] = raw.decode("utf-8")
+        saved = text_path(folder, str(row.sha256))
+        if saved.is_file():
+            texts[row.doc] = saved.read_text(encoding="utf-8")
+            continue
+        path = Path(str(row.path))
+        if path.is_file():
+            document = read_document(path)
+            if document.status == "ok" and document.sha256 == row.sha256:
+                texts[row.doc] = document.text
     return texts
 
 
@@ -136,9 +149,11 @@ def load_side(path: str | Path, rules: str | Path | None = None) -> Side:
     folder = _dataset_folder(path)
     if folder is not None:
         claims = load_dataset(path)
-        has_documents = any((folder / f"documents.{s}").exists() for s in ("parquet", "csv", "jsonl"))
-        documents = load_dataset(folder, table="documents") if has_documents else None
-        return Side(claims, _texts_of(documents) if documents is not None else {}, documents)
+        try:
+            documents = load_dataset(folder, table="documents")
+        except FileNotFoundError:
+            return Side(claims, {}, None)
+        return Side(claims, _texts_of(folder, documents), documents)
     paths = find_inputs([path])
     if not paths:
         raise ValueError(f"{path}: no documents (.txt) and no dataset (claims.parquet, .csv or .jsonl)")
@@ -196,14 +211,23 @@ def resolve_tiers(frame: pd.DataFrame, group: list[str]) -> pd.Series:
 # ---------------------------------------------------------------- text alignment
 
 
+_PIECE = re.compile(r"[^\n\r。；！？]*[\n\r。；！？]|[^\n\r。；！？]+$")
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut after every line end and sentence end; the pieces join back to the text."""
+    return _PIECE.findall(text)
+
+
 def align_texts(old: str, new: str, max_block_chars: int = 20000) -> tuple[np.ndarray, float]:
     """Blocks (equal, i1, i2, j1, j2) covering both texts, and the share of characters in common.
 
-    Lines are aligned first and the characters of changed lines after, so a
-    long document costs little more than its edits; stretches longer than
-    `max_block_chars` are left unaligned (difflib is quadratic).
+    Sentences (cut after line ends and 。；！？) are aligned first and the
+    characters of changed sentences after, so a long document costs little
+    more than its edits; stretches longer than `max_block_chars` are left
+    unaligned (difflib is quadratic).
     """
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = _pieces(old), _pieces(new)
     old_at = np.concatenate([[0], np.cumsum([len(x) for x in old_lines], dtype=np.int64)])
     new_at = np.concatenate([[0], np.cumsum([len(x) for x in new_lines], dtype=np.int64)])
     blocks = []
@@ -211,8 +235,7 @@ def align_texts(old: str, new: str, max_block_chars: int = 20000) -> tuple[np.nd
     for tag, a1, a2, b1, b2 in lines.get_opcodes():
         i1, i2, j1, j2 = int(old_at[a1]), int(old_at[a2]), int(new_at[b1]), int(new_at[b2])
         if tag == "replace" and max(i2 - i1, j2 - j1) <= max_block_chars:
-            chars = difflib.SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)
-            blocks.extend((t == "equal", i1 + x1, i1 + x2, j1 + y1, j1 + y2) for t, x1, x2, y1, y2 in chars.get_opcodes())
+            blocks.extend(_align_chars(old, new, i1, i2, j1, j2))
         else:
             blocks.append((tag == "equal", i1, i2, j1, j2))
     if not blocks:
@@ -220,6 +243,17 @@ def align_texts(old: str, new: str, max_block_chars: int = 20000) -> tuple[np.nd
     array = np.array(blocks, dtype=np.int64)
     same = int(((array[:, 2] - array[:, 1]) * array[:, 0]).sum())
     return array, 2 * same / (len(old) + len(new))
+
+
+def _align_chars(old: str, new: str, i1: int, i2: int, j1: int, j2: int) -> list[tuple]:
+    """Blocks of old[i1:i2] against new[j1:j2]: common head and tail first, difflib on the middle only."""
+    head = len(os.path.commonprefix([old[i1:i2], new[j1:j2]]))
+    tail = len(os.path.commonprefix([old[i1 + head:i2][::-1], new[j1 + head:j2][::-1]]))
+    a1, a2, b1, b2 = i1 + head, i2 - tail, j1 + head, j2 - tail
+    chars = difflib.SequenceMatcher(None, old[a1:a2], new[b1:b2], autojunk=False)
+    blocks = [(True, i1, a1, j1, b1)] if head else []
+    blocks.extend((t == "equal", a1 + x1, a1 + x2, b1 + y1, b1 + y2) for t, x1, x2, y1, y2 in chars.get_opcodes())
+    return blocks + ([(True, a2, i2, b2, j2)] if tail else [])
 
 
 def map_spans(starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -236,23 +270,38 @@ def map_spans(starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray) -> tuple
     return new_starts, np.maximum(new_ends, new_starts), exact
 
 
-def _pair_documents(old_docs: list[str], new_docs: list[str]) -> tuple[dict, dict, list[tuple[str, str, int]]]:
-    """Pair ids per document: same names pair; one leftover each side pair; other leftovers share a pool."""
+def _regions(documents: pd.DataFrame | None) -> dict[str, str]:
+    if documents is None or "region" not in documents:
+        return {}
+    return {doc: region for doc, region in zip(documents["doc"], documents["region"]) if isinstance(region, str) and region}
+
+
+def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, new_region: dict) -> tuple[dict, dict, list[tuple[str, str, int]]]:
+    """Pair ids per document: same names pair; of the others, one document each side pair, else one each side of a region.
+
+    Several left in a region share their region's pool; a region unknown is a
+    region of its own, so without documents tables the leftovers share one
+    pool. Two documents named one against the other always pair, whatever
+    their regions; within folders, 威海's figures never pair with 葫芦岛's.
+    """
     new_set = set(new_docs)
     old_pair, new_pair, pairs = {}, {}, []
     for doc in old_docs:
         if doc in new_set:
             old_pair[doc] = new_pair[doc] = len(pairs)
             pairs.append((doc, doc, len(pairs)))
-    old_left = [d for d in old_docs if d not in old_pair]
-    new_left = [d for d in new_docs if d not in new_pair]
-    if len(old_left) == 1 and len(new_left) == 1:
-        old_pair[old_left[0]] = new_pair[new_left[0]] = len(pairs)
-        pairs.append((old_left[0], new_left[0], len(pairs)))
-    else:
-        pool = len(pairs)
-        old_pair.update((d, pool) for d in old_left)
-        new_pair.update((d, pool) for d in new_left)
+    left = [d for d in old_docs if d not in old_pair], [d for d in new_docs if d not in new_pair]
+    groups: dict = {}
+    for side, region in ((0, old_region), (1, new_region)):
+        for doc in left[side]:
+            groups.setdefault(region.get(doc) if len(left[0]) + len(left[1]) > 2 else None, ([], []))[side].append(doc)
+    next_id = len(pairs)
+    for old_left, new_left in groups.values():
+        if len(old_left) == 1 and len(new_left) == 1:
+            pairs.append((old_left[0], new_left[0], next_id))
+        old_pair.update((d, next_id) for d in old_left)
+        new_pair.update((d, next_id) for d in new_left)
+        next_id += 1
     return old_pair, new_pair, pairs
 
 
@@ -264,17 +313,18 @@ def _carried_spans(o: pd.DataFrame, n: pd.DataFrame, pairs, old_texts, new_texts
     partner_doc = paired["pair"].map(partner)
     same = (paired["sha"] != "").to_numpy() & (paired["sha"].to_numpy() == partner_doc.map(new_sha).to_numpy())
     kept = paired[same]
-    spans = [pd.DataFrame({"o": kept["ord"], "pair": kept["pair"], "ms": kept["start"], "me": kept["end"], "exact": True})]
-    for old_doc, rows in paired[~same].groupby("doc", sort=False):
-        new_doc = partner[rows["pair"].iat[0]]
+    columns = [[kept[c].to_numpy(np.int64) for c in ("ord", "pair", "start", "end")] + [np.ones(len(kept), bool)]]
+    edited = paired[~same]
+    ords, pair_ids, starts, ends = (edited[c].to_numpy(np.int64) for c in ("ord", "pair", "start", "end"))
+    for old_doc, at in edited.groupby("doc", sort=False).indices.items():
+        new_doc = partner[int(pair_ids[at[0]])]
         if old_doc not in old_texts or new_doc not in new_texts:
             continue
         blocks, similarity = align_texts(old_texts[old_doc], new_texts[new_doc], keys.max_block_chars)
         if similarity < keys.min_similarity or not len(blocks):
             continue
-        starts, ends, exact = map_spans(rows["start"].to_numpy(), rows["end"].to_numpy(), blocks)
-        spans.append(pd.DataFrame({"o": rows["ord"], "pair": rows["pair"], "ms": starts, "me": ends, "exact": exact}))
-    return pd.concat(spans, ignore_index=True)
+        columns.append([ords[at], pair_ids[at], *map_spans(starts[at], ends[at], blocks)])
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in zip(("o", "pair", "ms", "me", "exact"), zip(*columns))})
 
 
 def _text_candidates(o: pd.DataFrame, n: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
@@ -329,6 +379,8 @@ def diff(
     *,
     old_texts: dict[str, str] | None = None,
     new_texts: dict[str, str] | None = None,
+    old_documents: pd.DataFrame | None = None,
+    new_documents: pd.DataFrame | None = None,
     keep_repeats: bool = False,
     rules: str | Path | RuleSet | None = None,
 ) -> pd.DataFrame:
@@ -336,11 +388,14 @@ def diff(
 
     `old_texts`/`new_texts` map a document name to its text; with them, two
     versions of one text are aligned by position as well as by key. Documents
-    pair by name; one document left on each side pair with each other.
+    pair by name; of the others, one document left on each side pair with
+    each other, within a region when the documents tables (`old_documents`,
+    `new_documents`) give regions, and claims pair only within a region.
     """
     keys = key_rules(rules)
     o, n = prepare(old, keys, keep_repeats), prepare(new, keys, keep_repeats)
-    old_pair, new_pair, pairs = _pair_documents(list(dict.fromkeys(o["doc"])), list(dict.fromkeys(n["doc"])))
+    old_pair, new_pair, pairs = _pair_documents(
+        list(dict.fromkeys(o["doc"])), list(dict.fromkeys(n["doc"])), _regions(old_documents), _regions(new_documents))
     o["pair"], n["pair"] = o["doc"].map(old_pair).astype("int64"), n["doc"].map(new_pair).astype("int64")
     both = pd.concat([o[["pair", "base", "tier"]], n[["pair", "base", "tier"]]], ignore_index=True)
     tiers = resolve_tiers(both, ["pair", "base"]).to_numpy()

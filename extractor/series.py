@@ -3,8 +3,10 @@
 A series is keyed like a diff (metric, programme, normalised subject, tier,
 unit, kind; rules/diff.toml) and, when the documents table is known, by the
 document's region, so 威海's 高新技术企业 of 2022 and of 2026 form one row.
-A claim that states no year takes the year of its document's date, marked
-`year_source = "document"`; generic subjects (企业) are left out.
+A claim that states no year takes the year its document reports on, marked
+`year_source = "document"`: a reply dated 2026年5月19日 whose figures are
+截至2025年底 reports on 2025 (see `reporting_years`). Generic subjects (企业)
+are left out.
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ def series(
 ) -> pd.DataFrame:
     """The long table (SERIES_COLUMNS): one row per claim, sorted by series, year, document and offset.
 
-    `documents` (the dataset's documents table) gives each claim its region and,
-    where the claim states no year, the year of its document's date. `subject`
+    `documents` (the dataset's documents table) gives each claim its region and
+    its document's date; a claim that states no year takes the year its
+    document reports on (`reporting_years`). `subject`
     keeps the series whose normalised subject contains it (高新技术企业).
     """
     keys = key_rules(rules)
     frame = prepare(claims, keys, keep_repeats)
-    frame = frame[~frame["generic"]].reset_index(drop=True)
+    every = frame
     if subject is not None:
         frame = frame[frame["subject_key"].str.contains(keys.subject_key(subject), regex=False)].reset_index(drop=True)
     region, dated = {}, {}
@@ -50,10 +53,12 @@ def series(
                 region[row["doc"]] = row["region"]
             if isinstance(row.get("date"), str) and row["date"][:4].isdigit():
                 dated[row["doc"]] = int(row["date"][:4])
+    reporting = reporting_years(every, dated)
+    frame = frame[~frame["generic"]].reset_index(drop=True)
     frame["region"] = frame["doc"].map(region).astype(object).where(lambda s: s.notna(), None)
     frame["tier"] = resolve_tiers(frame.assign(_region=frame["region"].fillna("")), ["_region", "base"])
     stated = frame["year"].notna()
-    from_document = frame["doc"].map(dated)
+    from_document = frame["doc"].map(reporting)
     frame["year_source"] = np.where(stated, "claim", np.where(from_document.notna(), "document", None))
     frame["year"] = frame["year"].where(stated, from_document).astype("Int64")
     frame = frame.sort_values(INDEX + ["year", "doc", "start"], kind="stable", na_position="last")
@@ -61,16 +66,48 @@ def series(
     return out.astype({"start": "int64", "end": "int64"})
 
 
-def pivot(long: pd.DataFrame) -> pd.DataFrame:
-    """The wide table: one row per series, one column per year ("undated" last).
+def reporting_years(claims: pd.DataFrame, dated: dict[str, int]) -> dict[str, int]:
+    """The year each document reports on: the latest year its actual figures state, else its date's year.
 
-    Where a series has more than one value in a year, the cell holds the one
+    Years after the date's year are not counted (a forecast, a typo); a latest
+    stated year more than one year before the date is history, so a dated
+    document then reports on its date's year.
+    """
+    stated = claims.loc[(claims["kind"] == "actual") & claims["year"].notna(), ["doc", "year"]]
+    stated = stated.assign(year=stated["year"].astype(int), date=stated["doc"].map(dated))
+    stated = stated[stated["date"].isna() | (stated["year"] <= stated["date"])]
+    out = dict(dated)
+    for doc, latest in stated.groupby("doc")["year"].max().items():
+        if doc not in dated or latest >= dated[doc] - 1:
+            out[doc] = int(latest)
+    return out
+
+
+BY = ("subject", "document")
+
+
+def _columns(long: pd.DataFrame, by: str) -> tuple[pd.Series, list[str]]:
+    """Each row's pivot column and the columns in order: years ("undated" last), or documents by year and name."""
+    if by not in BY:
+        raise ValueError(f"unknown pivot {by!r} (choose from {', '.join(BY)})")
+    if by == "document":
+        first = long.groupby("doc", sort=False)["year"].min()
+        docs = sorted(first.index, key=lambda d: (pd.isna(first[d]), 0 if pd.isna(first[d]) else int(first[d]), d))
+        return long["doc"].astype(str), docs
+    labels = long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y))
+    years = sorted(y for y in labels.unique() if y != UNDATED) + ([UNDATED] if (labels == UNDATED).any() else [])
+    return labels, years
+
+
+def pivot(long: pd.DataFrame, by: str = "subject") -> pd.DataFrame:
+    """The wide table: one row per series, a column per year ("undated" last) or, by document, per document.
+
+    Where a series has more than one value in a cell, the cell holds the one
     stated last (by document and offset); the long table keeps them all.
     """
-    labelled = long.assign(_year=long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y)))
-    wide = labelled.groupby(INDEX + ["_year"], dropna=False, sort=False)["value"].last().unstack("_year")
-    years = sorted(c for c in wide.columns if c != UNDATED) + [c for c in wide.columns if c == UNDATED]
-    wide = wide[years].reset_index()
+    labels, columns = _columns(long, by)
+    wide = long.assign(_column=labels).groupby(INDEX + ["_column"], dropna=False, sort=False)["value"].last().unstack("_column")
+    wide = wide.reindex(columns=columns).reset_index()
     wide.columns.name = None
     return wide
 
@@ -79,11 +116,11 @@ def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def series_table(long: pd.DataFrame, wide: bool = True) -> Table:
-    """The series as a rich table: the pivot, or the long rows.
+def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> Table:
+    """The series as a rich table: the pivot (by year or by document), or the long rows.
 
-    A pivot cell lists every value of its year in document order (the file
-    pivot keeps the last); a year taken from the document's date is marked *.
+    A pivot cell lists every value of its column in document order (the file
+    pivot keeps the last); a year taken from the document is marked *.
     """
     table = Table()
     if not wide:
@@ -95,18 +132,23 @@ def series_table(long: pd.DataFrame, wide: bool = True) -> Table:
             cells = (row["region"], row["subject_key"], row["tier"], row["metric"], row["kind"], year, value, row["doc"])
             table.add_row(*(Text(_text(c)) for c in cells))
         return table
-    labelled = long.assign(_year=long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y)))
-    years = sorted(y for y in labelled["_year"].unique() if y != UNDATED) + ([UNDATED] if (labelled["_year"] == UNDATED).any() else [])
+    labels, columns = _columns(long, by)
+    labelled = long.assign(_column=labels)
     for name in ("region", "subject", "tier", "metric", "kind"):
         table.add_column(name)
-    for year in years:
-        table.add_column(year, justify="right")
+    for column in columns:
+        table.add_column(column, justify="right")
     for _key, rows in labelled.groupby(INDEX, dropna=False, sort=False):
-        cells = {year: [] for year in years}
+        cells = {column: [] for column in columns}
         for row in rows.to_dict("records"):
+            value = format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"])
             mark = "*" if row["year_source"] == "document" else ""
-            cells[row["_year"]].append(format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"]) + mark)
+            if by == "subject":
+                value += mark
+            elif not pd.isna(row["year"]):
+                value += f" ({row['year']}{mark})"
+            cells[row["_column"]].append(value)
         first = rows.iloc[0]
         head = (first["region"], first["subject_key"], first["tier"], first["metric"], first["kind"])
-        table.add_row(*(Text(_text(c)) for c in head), *(Text(" / ".join(cells[y])) for y in years))
+        table.add_row(*(Text(_text(c)) for c in head), *(Text(" / ".join(cells[c])) for c in columns))
     return table

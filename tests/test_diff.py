@@ -14,7 +14,7 @@ from extractor import diff, extract_text, series
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS
 from extractor.diff import DIFF_COLUMNS, align_texts, key_rules, load_side, map_spans
-from extractor.series import pivot
+from extractor.series import pivot, series_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -293,17 +293,40 @@ def test_weihai_series_of_high_tech_enterprises(weihai):
     claims = pd.concat([old.claims, new.claims], ignore_index=True)
     documents = pd.concat([old.documents, new.documents], ignore_index=True)
     long = series(claims, documents, subject="高新技术企业")
-    # 2022 is stated (至2022年6月底); the 2026 reply states no year for 1633, so
-    # the date of the reply (2026年5月19日) gives it.
+    # 2022 is stated (至2022年6月底); the 2026 reply states no year for 1633,
+    # but it is dated 2026年5月19日 and its other figures are 截至2025年底: it
+    # reports on 2025.
     assert list(zip(long["year"], long["value"], long["year_source"], long["doc"])) == [
         (2022, 1049, "claim", WEIHAI_2022.name),
-        (2026, 1633, "document", WEIHAI_2026.name),
+        (2025, 1633, "document", WEIHAI_2026.name),
     ]
     assert set(long["region"]) == {"威海市"} and set(long["tier"]) == {"national"}
     wide = pivot(long)
-    assert wide[["region", "subject_key", "tier", "2022", "2026"]].values.tolist() == [["威海市", "高新技术企业", "national", 1049, 1633]]
-    undated = pivot(series(claims, subject="高新技术企业"))
-    assert undated[["2022", "undated"]].values.tolist() == [[1049, 1633]]
+    assert list(wide.columns[-2:]) == ["2022", "2025"]
+    assert wide[["region", "subject_key", "tier", "2022", "2025"]].values.tolist() == [["威海市", "高新技术企业", "national", 1049, 1633]]
+
+
+def test_a_claim_without_year_takes_the_year_its_document_reports_on():
+    def doc(name, *years):
+        return [claim(name, 10 * i, f"{i}家", i, "瞪羚企业", year=y) for i, y in enumerate(years, 1)]
+    claims = frame(
+        *doc("dated_after_year_end.txt", 2025, None),   # dated 2026: reports on 2025
+        *doc("dated_history.txt", 2021, None),          # dated 2026: 2021 is history, the date's 2026
+        *doc("dated_forecast.txt", 2030, None),         # dated 2026: 2030 is not reported on yet
+        *doc("undated.txt", 2023, 2024, None),          # no date: the latest stated year
+        *doc("nothing.txt", None),                      # no date, no year: undated
+        claim("target_only.txt", 0, "9家", 9, "瞪羚企业", year=2027, kind="target"),
+        claim("target_only.txt", 20, "8家", 8, "瞪羚企业"),  # targets say nothing of the year reported on
+    )
+    documents = pd.DataFrame({"doc": ["dated_after_year_end.txt", "dated_history.txt", "dated_forecast.txt"], "date": ["2026-05-19"] * 3})
+    long = series(claims, documents)
+    unstated = long[long["year_source"] != "claim"]
+    assert dict(zip(unstated["doc"], unstated["year"].astype(object))) == {
+        "dated_after_year_end.txt": 2025, "dated_history.txt": 2026, "dated_forecast.txt": 2026,
+        "undated.txt": 2024, "nothing.txt": pd.NA, "target_only.txt": pd.NA,
+    }
+    assert unstated.loc[unstated["year"].isna(), "year_source"].isna().all()
+    assert pivot(long[long["doc"] == "nothing.txt"]).columns[-1] == "undated"
 
 
 # ------------------------------------------------------------ the commands
@@ -349,7 +372,119 @@ def test_series_command(tmp_path):
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "高新技术企业", "--out", out)
     assert result.exit_code == 0, result.output
     wide = pd.read_csv(out)
-    assert wide[["subject_key", "2022", "2026"]].values.tolist() == [["高新技术企业", 1049, 1633]]
+    assert wide[["subject_key", "2022", "2025"]].values.tolist() == [["高新技术企业", 1049, 1633]]
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "国家高新技术企业", "--long")
     assert result.exit_code == 0, result.output
-    assert "2026*" in result.stdout and "1633家" in result.stdout
+    assert "2025*" in result.stdout and "1633家" in result.stdout
+
+
+def test_datasets_of_gbk_versions_align_by_their_saved_texts(tmp_path):
+    text = WEIHAI_2022.read_text(encoding="utf-8")
+    for name, version in (("v1", text), ("v2", text.replace("中小企业305家", "中小企业306家"))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_bytes(version.encode("gbk"))
+        assert run("extract", tmp_path / name, "--out", tmp_path / f"data_{name}", "--quiet").exit_code == 0
+        (tmp_path / name / "a.txt").unlink()  # the text saved beside the dataset is what counts
+    old, new = load_side(tmp_path / "data_v1"), load_side(tmp_path / "data_v2")
+    assert old.texts == {"a.txt": text}
+    rows = diff(old.claims, new.claims, old_texts=old.texts, new_texts=new.texts)
+    assert set(rows["aligned_by"]) == {"text"}
+    changed = rows[rows["status"] == "changed"]
+    start = at(text, "省级“专精特新”中小企业", "305家")
+    assert changed[["old_text", "new_text", "old_start", "new_start"]].values.tolist() == [["305家", "306家", start, start]]
+
+
+def test_a_pivot_by_document_keeps_two_versions_of_one_year_apart():
+    claims = frame(
+        claim("draft.txt", 0, "50家", 50, "瞪羚企业", year=2024),
+        claim("final.txt", 0, "55家", 55, "瞪羚企业", year=2024),
+        claim("earlier.txt", 0, "40家", 40, "瞪羚企业", year=2023),
+    )
+    long = series(claims)
+    assert pivot(long)[["2023", "2024"]].values.tolist() == [[40, 55]]  # by year, the value stated last
+    wide = pivot(long, by="document")
+    assert list(wide.columns[-3:]) == ["earlier.txt", "draft.txt", "final.txt"]
+    assert wide[["earlier.txt", "draft.txt", "final.txt"]].values.tolist() == [[40, 50, 55]]
+    table = series_table(long, by="document")
+    assert [column.header for column in table.columns][-3:] == ["earlier.txt", "draft.txt", "final.txt"]
+    assert [str(cell) for cell in table.columns[-2].cells] == ["50家 (2024)"]
+    with pytest.raises(ValueError, match="unknown pivot 'doc'"):
+        pivot(long, by="doc")
+
+
+def test_series_command_by_document(tmp_path):
+    out = tmp_path / "series.csv"
+    result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "科技型中小企业", "--by", "document", "--out", out)
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out)
+    assert wide[["subject_key", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [["科技型中小企业", 1476, 2907]]
+    result = run("series", WEIHAI_2022, "--by", "doc")
+    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document)\n"
+
+
+def test_an_edit_in_a_long_single_line_text_is_aligned_by_sentence():
+    # every seed on one line: a line longer than max_block_chars (20,000), so
+    # only its sentences keep the alignment small enough to run
+    text = "".join(path.read_text(encoding="utf-8").replace("\n", "") for path in sorted(SEEDS.glob("*.txt")))
+    assert "\n" not in text and len(text) > key_rules().max_block_chars
+    edited = text.replace("共为全市3.5万家企业", "共为全市3.6万家企业")
+    old = extract_text(text, doc="v1.txt")
+    rows = diff(old, extract_text(edited, doc="v2.txt"), old_texts={"v1.txt": text}, new_texts={"v2.txt": edited})
+    changed = rows[rows["status"] != "unchanged"]
+    # 企业 names no group, so only the text can pair this edit
+    start = at(text, "共为全市", "3.5万家")
+    assert changed[["status", "aligned_by", "subject_key", "old_text", "new_text", "old_start", "new_start"]].values.tolist() == [
+        ["changed", "text", "企业", "3.5万家", "3.6万家", start, start],
+    ]
+
+
+def test_documents_of_other_names_pair_only_within_their_region():
+    old = frame(claim("weihai_2022.txt", 0, "55家", 55, "瞪羚企业"), claim("rizhao.txt", 0, "40家", 40, "瞪羚企业"))
+    new = frame(claim("weihai_2026.txt", 0, "60家", 60, "瞪羚企业"), claim("huludao.txt", 0, "30家", 30, "瞪羚企业"))
+    old_documents = pd.DataFrame({"doc": ["weihai_2022.txt", "rizhao.txt"], "region": ["威海市", "日照市"]})
+    new_documents = pd.DataFrame({"doc": ["weihai_2026.txt", "huludao.txt"], "region": ["威海市", "葫芦岛市"]})
+    rows = diff(old, new, old_documents=old_documents, new_documents=new_documents)
+    assert sorted(zip(rows["status"], rows["old_doc"].fillna(""), rows["new_doc"].fillna(""), rows["change_abs"].fillna(0))) == [
+        ("added", "", "huludao.txt", 0), ("changed", "weihai_2022.txt", "weihai_2026.txt", 5), ("removed", "rizhao.txt", "", 0),
+    ]
+    # without regions the four documents share one pool and pair in order
+    assert statuses(diff(old, new)) == {"changed": 2}
+
+
+def test_diff_command_pairs_folders_by_region(tmp_path):
+    for side, names in (("old", [WEIHAI_2022, SEEDS / "003_a4e583752837a0be.txt"]), ("new", [WEIHAI_2026, SEEDS / "001_6a8959abd0ee71f3.txt"])):
+        (tmp_path / side).mkdir()
+        for path in names:
+            (tmp_path / side / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "diff.csv"
+    assert run("diff", tmp_path / "old", tmp_path / "new", "--out", out).exit_code == 0
+    rows = pd.read_csv(out)
+    aligned = rows[rows["old_doc"].notna() & rows["new_doc"].notna()]
+    # 威海 2022 and 2026 pair with each other (the 高新技术企业 and 科技型中小企业
+    # of test_weihai_…); 日照 and 葫芦岛 pair with nothing, though 葫芦岛 also counts
+    # 省级 专精特新中小企业
+    assert sorted(zip(aligned["old_doc"], aligned["new_doc"], aligned["subject_key"])) == [
+        (WEIHAI_2022.name, WEIHAI_2026.name, "科技型中小企业"), (WEIHAI_2022.name, WEIHAI_2026.name, "高新技术企业"),
+    ]
+
+
+def test_two_documents_named_one_against_the_other_pair_whatever_their_regions():
+    old = frame(claim("weihai.txt", 0, "55家", 55, "瞪羚企业"))
+    new = frame(claim("rizhao.txt", 0, "40家", 40, "瞪羚企业"))
+    rows = diff(old, new, old_documents=pd.DataFrame({"doc": ["weihai.txt"], "region": ["威海市"]}),
+                new_documents=pd.DataFrame({"doc": ["rizhao.txt"], "region": ["日照市"]}))
+    assert rows[["status", "old_doc", "new_doc", "change_abs"]].values.tolist() == [["changed", "weihai.txt", "rizhao.txt", -15]]
+
+
+def test_a_partitioned_dataset_is_a_dataset_side(tmp_path):
+    from extractor.documents import find_inputs
+    from extractor.parallel import extract_dataset
+
+    assert extract_dataset(find_inputs([SEEDS]), tmp_path / "parts", jobs=1, batch_bytes=8000).partitioned
+    assert run("extract", SEEDS, "--out", tmp_path / "single", "--quiet").exit_code == 0
+    single = load_side(tmp_path / "single")
+    for path in (tmp_path / "parts", tmp_path / "parts" / "claims"):
+        side = load_side(path)
+        assert len(side.claims) == len(single.claims) and sorted(side.documents["doc"]) == sorted(p.name for p in SEEDS.glob("*.txt"))
+        rows = diff(side.claims, single.claims, old_texts=side.texts, new_texts=single.texts)
+        assert statuses(rows) == {"unchanged": len(single.claims[~single.claims["is_repeat"]])}
