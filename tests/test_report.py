@@ -17,6 +17,8 @@ from extractor.report import Span, find_text, highlight, target_pairs, write_rep
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots a person can open after the run (gitignored; pytest's own tmp folders are pruned).
+ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -359,7 +361,7 @@ def in_view(page, selector):
     }""")
 
 
-def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_report, tmp_path):
+def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_report):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     requests = []
     page.on("request", lambda request: requests.append(request.url))
@@ -381,7 +383,9 @@ def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_repor
     assert "selected" in row.get_attribute("class").split()
     expected_text = page.eval_on_selector("#claim-data", f"el => JSON.parse(el.textContent)['{cid}'].text")
     assert page.inner_text("#panel dd") == expected_text
-    shot = tmp_path / "report-after-click.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-after-click.png"
+    shot.unlink(missing_ok=True)
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
