@@ -419,3 +419,24 @@ def test_filters_hide_rows_in_the_browser(browser, seeds_report):
     page.select_option('select[data-filter="kind"]', "")
     assert page.inner_text("#shown") == str(total)
     page.close()
+
+
+def test_document_and_tier_filters_keep_the_claims_the_dataset_has(browser, seeds_report):
+    """Visible claim rows (missed gold rows aside) against counts taken from the claims table itself."""
+    claims = pd.read_csv(seeds_report.parent / "data" / "claims.csv")
+    page = browser.new_page()
+    page.goto(seeds_report.as_uri())
+    visible = page.locator('#claims tbody tr:not([hidden]):not([data-gold="missed"])')
+    doc = sorted(claims["doc"])[-1]
+    cases = [("doc", doc, claims["doc"] == doc), ("tier", "municipal", claims["tier"] == "municipal"),
+             ("tier", "-", claims["tier"].isna())]
+    for name, value, expected in cases:
+        page.select_option(f'select[data-filter="{name}"]', value)
+        assert visible.count() == int(expected.sum()) > 0, (name, value)
+        assert {visible.nth(i).get_attribute(f"data-{name}") for i in range(visible.count())} == {value}
+        page.select_option(f'select[data-filter="{name}"]', "")
+    # Two filters at once keep what both keep.
+    page.select_option('select[data-filter="doc"]', doc)
+    page.select_option('select[data-filter="tier"]', "-")
+    assert visible.count() == int(((claims["doc"] == doc) & claims["tier"].isna()).sum())
+    page.close()
