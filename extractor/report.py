@@ -261,14 +261,26 @@ def _money_label(x: float, _pos=None) -> str:
     return f"{x:g}"
 
 
+# Enterprises recommended to apply for a title (推荐44家企业申报…“小巨人”) do not hold it yet.
+CANDIDATE_WORDS = ("推荐", "申报")
+
+
+def is_candidate(row: dict) -> bool:
+    """Whether the subject or the few characters before the claim say the enterprises only applied."""
+    sentence, start = _text(row.get("sentence")), int(row["start"]) - int(row.get("sentence_start") or 0)
+    around = sentence[max(0, start - 6):max(0, start)] + _text(row.get("subject"))
+    return any(word in around for word in CANDIDATE_WORDS)
+
+
 def enterprise_chart(claims: pd.DataFrame, places: dict[str, str]) -> str | None:
     """Reported (actual) enterprise counts per programme and tier, one panel per document.
 
     A document can give the same programme and tier more than once (a stock and
-    this year's additions); the panel shows the largest.
+    this year's additions); the panel shows the largest. Candidates are left out.
     """
     rows = claims[(claims["metric"] == "enterprise_count") & (claims["kind"] == "actual")
                   & claims["program"].notna() & ~claims["is_repeat"].astype(bool)]
+    rows = rows[pd.array([not is_candidate(row) for row in rows.to_dict("records")], dtype=bool)]
     if rows.empty:
         return None
     programs, tiers = ENUMS["program"], ENUMS["tier"]
@@ -391,7 +403,8 @@ def charts(claims: pd.DataFrame, places: dict[str, str]) -> list[tuple[str, str 
         return [
             ("Enterprise counts by programme and tier", enterprise_chart(claims, places),
              "Actual enterprise counts whose subject names a programme, per document; bar colour is the tier "
-             "(grey: no tier named). The largest count per programme and tier is shown.",
+             "(grey: no tier named). The largest count per programme and tier is shown; enterprises recommended "
+             "to apply (推荐, 申报) are left out.",
              "No actual enterprise count names a programme."),
             ("Money claims by metric", money_chart(claims),
              "Every amount in 元 (repeats of a printed-twice text left out), coloured by kind: "

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, write_table
-from extractor.report import Span, find_text, highlight, target_pairs, write_report
+from extractor.report import Span, enterprise_chart, find_text, highlight, target_pairs, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -299,6 +299,26 @@ def test_target_pairs_meet_the_latest_actual_and_the_largest_target():
         "place": "威海市", "program": "srdi_sme", "tier": "provincial", "metric": "enterprise_count", "unit": "家",
         "actual": 305.0, "actual_year": 2022, "target": 600.0, "target_year": 2025,
     }]
+
+
+def test_the_enterprise_chart_leaves_out_enterprises_that_only_applied():
+    text = "推荐44家企业申报国家级“小巨人”企业。累计推荐三批次13家“小巨人”企业入选名单。申报截止。9家国家级“小巨人”企业在册。"
+    sentences = [piece + "。" for piece in text.split("。")[:-1]]
+
+    def count(piece, subject):
+        start = text.index(piece)
+        sentence = next(s for s in sentences if piece in s)
+        return {"doc": "a", "start": start, "end": start + len(piece), "text": piece, "value": float(piece[:-1]),
+                "metric": "enterprise_count", "kind": "actual", "program": "little_giant", "tier": "national",
+                "subject": subject, "sentence": sentence, "sentence_start": text.index(sentence), "is_repeat": False}
+
+    claims = pd.DataFrame([
+        count("44家", "企业申报国家级“小巨人”企业"),  # 申报 in the subject
+        count("13家", "“小巨人”企业"),                # 推荐 just before the number
+        count("9家", "国家级“小巨人”企业"),           # the 申报 just before it is in the previous sentence
+    ])
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}))
+    assert "9" in labels and "44" not in labels and "13" not in labels
 
 
 def test_the_same_dataset_gives_the_same_page(tmp_path):
