@@ -386,6 +386,8 @@ def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_repor
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(seeds_report.as_uri())
+    # Every column, gold last, fits the table's pane without scrolling sideways.
+    assert page.evaluate("() => document.getElementById('claims').scrollWidth <= document.querySelector('.table-wrap').clientWidth")
 
     # The last claim of the last document: far below the fold before the click.
     row = page.locator("#claims tbody tr").last
