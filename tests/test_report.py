@@ -403,8 +403,13 @@ def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_repor
     style = page.eval_on_selector(mark, "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.visibility]; }")
     assert style == ["solid", "3px", "rgb(213, 0, 0)", "visible"]
     assert "selected" in row.get_attribute("class").split()
-    expected_text = page.eval_on_selector("#claim-data", f"el => JSON.parse(el.textContent)['{cid}'].text")
-    assert page.inner_text("#panel dd") == expected_text
+    claim = page.eval_on_selector("#claim-data", f"el => JSON.parse(el.textContent)['{cid}']")
+    assert page.inner_text("#panel dd") == claim["text"]
+    # The panel names every field the claim has of those a reviewer checks.
+    wanted = ["value", "unit", "qualifier", "metric", "subject", "tier", "year", "kind", "rule"]
+    listed = dict(zip(page.locator("#panel dt").all_inner_texts(), page.locator("#panel dd").all_inner_texts()))
+    assert [f for f in wanted if f in listed] == [f for f in wanted if claim[f] not in (None, "")]
+    assert {"value", "unit", "metric", "kind", "rule"} <= set(listed) and listed["unit"] == claim["unit"]
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "report-after-click.png"
     shot.unlink(missing_ok=True)
