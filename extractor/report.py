@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .dataset import ENUMS, _atomic_write, load_dataset
-from .documents import read_document
+from .documents import read_document, text_path
 from .evaluate import load_gold, score
 
 # Light backgrounds that keep black text readable; the charts use the same ones.
@@ -81,11 +81,20 @@ class ReportSummary:
 
 
 def find_text(doc: str, path: str | None, sha256: str | None, dataset_dir: Path) -> DocText:
-    """Read a document's text from its recorded path, else from a texts/ folder by the dataset.
+    """The text a document's offsets index: the dataset's own texts/<sha256>.txt, else the file read again.
 
-    A text whose sha256 differs from the extracted one is not used: its offsets
-    would point at the wrong characters.
+    The saved text is the one extracted, so it serves a dataset moved away from
+    its inputs and a PDF or Word file without converting it again. A file whose
+    sha256 differs from the extracted one is not used: its offsets would point
+    at the wrong characters.
     """
+    if sha256:
+        saved = text_path(dataset_dir, sha256)
+        try:
+            with open(saved, encoding="utf-8", newline="") as handle:
+                return DocText(doc, handle.read(), str(saved))
+        except (OSError, UnicodeDecodeError):
+            pass  # not saved (an older dataset) or unreadable: read the document again
     candidates: list[Path] = []
     if path:
         recorded = Path(path)

@@ -155,6 +155,29 @@ def test_find_text_falls_back_to_a_texts_folder_beside_the_dataset(tmp_path):
     assert find_text("b.txt", None, None, tmp_path / "data").text == "共5家。"
 
 
+def test_find_text_takes_the_text_extraction_saved_by_the_sha256_of_the_file(tmp_path):
+    """The saved text wins over the file: a GB18030 file reads back the same, and a gone file is no loss."""
+    raw = "全市19家。".encode("gb18030")
+    (tmp_path / "data" / "texts").mkdir(parents=True)
+    saved = tmp_path / "data" / "texts" / f"{hashlib.sha256(raw).hexdigest()}.txt"
+    saved.write_bytes("全市19家。\r\n".encode("utf-8"))  # the line end kept as the offsets count it
+    found = find_text("a.txt", "/gone/a.txt", hashlib.sha256(raw).hexdigest(), tmp_path / "data")
+    assert (found.text, found.source, found.note) == ("全市19家。\r\n", str(saved), None)
+
+
+def test_a_dataset_copied_away_from_its_inputs_still_shows_every_claim(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["extract", "seeds", "--out", str(tmp_path / "made" / "data"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "made" / "data").rename(tmp_path / "data")  # the recorded paths (seeds/…) no longer resolve
+    monkeypatch.chdir(tmp_path)
+    summary = write_report(Path("data"), Path("report.html"))
+    assert summary.texts_missing == 0
+    markup = Path("report.html").read_text(encoding="utf-8")
+    highlighted = {i for m in parse(markup).marks for i in m["data-ids"].split()}
+    assert highlighted == {f"c{i}" for i in range(summary.claims)} and "Text not found" not in markup
+
+
 def test_find_text_refuses_a_changed_text_and_explains_a_missing_one(tmp_path):
     (tmp_path / "a.txt").write_text("改过的文本", encoding="utf-8")
     changed = find_text("a.txt", str(tmp_path / "a.txt"), sha("原来的文本"), tmp_path / "data")
