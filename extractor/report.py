@@ -116,7 +116,7 @@ def find_text(doc: str, path: str | None, sha256: str | None, dataset_dir: Path)
         return DocText(doc, document.text, str(candidate))
     if changed is not None:
         return DocText(doc, None, note=f"{changed} has changed since extraction (its sha256 differs), so its claims are listed but not highlighted.")
-    looked = ", ".join(dict.fromkeys(str(c) for c in candidates))
+    looked = ", ".join(dict.fromkeys(str(c) for c in ([text_path(dataset_dir, sha256)] if sha256 else []) + candidates))
     return DocText(doc, None, note=f"Text not found (looked for {looked}); its claims are listed in the table but cannot be shown in the text.")
 
 

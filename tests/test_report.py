@@ -184,6 +184,8 @@ def test_find_text_refuses_a_changed_text_and_explains_a_missing_one(tmp_path):
     assert changed.text is None and "sha256 differs" in changed.note and "a.txt" in changed.note
     missing = find_text("z.txt", "/gone/z.txt", None, tmp_path / "data")
     assert missing.text is None and missing.note.startswith("Text not found") and "/gone/z.txt" in missing.note
+    named = find_text("z.txt", "/gone/z.txt", "ab" * 32, tmp_path / "data")
+    assert f"{tmp_path / 'data' / 'texts' / ('ab' * 32)}.txt, /gone/z.txt" in named.note
 
 
 # --- a hand-made dataset -----------------------------------------------------
