@@ -4,6 +4,7 @@ gold marks, charts, the CLI, and a real headless browser clicking a claim."""
 import hashlib
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -165,12 +166,9 @@ def test_find_text_takes_the_text_extraction_saved_by_the_sha256_of_the_file(tmp
     assert (found.text, found.source, found.note) == ("全市19家。\r\n", str(saved), None)
 
 
-def test_a_dataset_copied_away_from_its_inputs_still_shows_every_claim(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(app, ["extract", "seeds", "--out", str(tmp_path / "made" / "data"), "--quiet"])
-    assert result.exit_code == 0, result.output
-    (tmp_path / "made" / "data").rename(tmp_path / "data")  # the recorded paths (seeds/…) no longer resolve
-    monkeypatch.chdir(tmp_path)
+def test_a_dataset_copied_away_from_its_inputs_still_shows_every_claim(seeds_report, tmp_path, monkeypatch):
+    shutil.copytree(seeds_report.parent / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)  # the recorded paths (seeds/…) resolve from neither here nor the dataset's parent
     summary = write_report(Path("data"), Path("report.html"))
     assert summary.texts_missing == 0
     markup = Path("report.html").read_text(encoding="utf-8")
