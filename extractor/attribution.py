@@ -6,6 +6,7 @@ the word lists live in rules/ (metrics, subjects, tiers, programs, kinds).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -13,9 +14,9 @@ import regex
 from .ruleset import RuleError, RuleSet, words_pattern
 from .segments import Segments
 
-# A year a figure is compared with (比2015年, 与2015年6月相比) is not its year.
+# A year a figure is compared with (比2015年, 与2015年6月相比, 是2018年的2.4倍) is not its year.
 _YEAR = regex.compile(
-    r"(?<![比较較与與同])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
+    r"(?<![比较較与與同是])(?:(?P<from>(?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*)?(?P<year>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})\s*年(?!代|\s*(?:之后|之後|以后|以後|之前|以前))"
 )
 # A subject does not reach back past a year inside it: 省厅公布的2022年度最佳应用 -> 最佳应用.
 _AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
@@ -60,21 +61,23 @@ class Attributor:
             for order, rule in enumerate(metrics):
                 if unit_class in rule.get("units", []):
                     for word in rule.get("words", []):
-                        by_word.setdefault(word, (order, rule.get("metric")))
+                        # a pass-over word (提高至: a level, not a change) hides the shorter cue in it
+                        by_word.setdefault(word, (order, None if rule.get("pass_over") else rule.get("metric")))
             if by_word:
-                self._metric_cues[unit_class] = (regex.compile(words_pattern(list(by_word))), by_word)
+                self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
         subjects = ruleset.tables.get("subjects", {})
-        self._leading = regex.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
-        self._trailing = regex.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
+        # Word lists are plain literals: the standard `re` engine finds them several times faster than `regex`.
+        self._leading = re.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
+        self._trailing = re.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
         self.clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
-        self._continuation = regex.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
-        self._inherit = regex.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
+        self._continuation = re.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
+        self._inherit = re.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
         self._head_noun_phrase = regex.compile(
             rf"(?:{words_pattern(subjects.get('after_unit_skip', []))})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(subjects.get('head_nouns', []))}))"
         )
-        self._verb_before_number = regex.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
+        self._verb_before_number = re.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
         self.tier_rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
         # One search for any tier word first: most clauses name none, and then no rule need run.
@@ -92,10 +95,10 @@ class Attributor:
             for rule in self.kind_rules
         ]
         headings = ruleset.table("kinds", "target_headings") or []
-        self._target_heading = regex.compile(words_pattern(headings)) if headings else None
+        self._target_heading = re.compile(words_pattern(headings)) if headings else None
         self._heading = regex.compile(ruleset.table("kinds", "heading_pattern") or r"^$")
         plan_titles = ruleset.table("kinds", "plan_titles") or []
-        self._plan_title = regex.compile(words_pattern(plan_titles)) if plan_titles else None
+        self._plan_title = re.compile(words_pattern(plan_titles)) if plan_titles else None
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: Context, unit_class: str, fixed: str | None) -> str:
@@ -116,14 +119,16 @@ class Attributor:
         for match in pattern.finditer(ctx.text, lo, ctx.start):
             order, metric = by_word[match.group()]
             key = (ctx.start - match.end(), order)
-            if best is None or key < best[:2]:
+            if metric and (best is None or key < best[:2]):
                 best = (*key, metric)
-        match = pattern.search(ctx.text, ctx.end, hi)
-        if match:
+        for match in pattern.finditer(ctx.text, ctx.end, hi):
             order, metric = by_word[match.group()]
+            if metric is None:
+                continue
             key = (match.start() - ctx.end + self.after_penalty, order)
             if best is None or key < best[:2]:
                 best = (*key, metric)
+            break
         return best[2] if best else self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------

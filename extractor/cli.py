@@ -20,7 +20,7 @@ from .dataset import FORMATS, load_dataset, write_table
 from .documents import find_inputs, prune_texts, save_texts
 from .evaluate import format_report, load_gold, score
 from .parallel import ENGINES, extract_dataset
-from .pipeline import extract_documents, get_extractor
+from .pipeline import extract_documents, get_extractor, rules_version
 from .resume import STAGING, Resume, finish_resume, plan_resume
 from .ruleset import RuleError, load_ruleset
 
@@ -28,6 +28,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn every q
 err = Console(stderr=True)
 
 RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules/.", show_default=False)
+SimplifiedOption = typer.Option(False, "--simplified", help="Read traditional characters as simplified ones (OpenCC t2s); spans still index the text as written.")
 
 
 def error_line(message: str) -> None:
@@ -63,6 +64,7 @@ def extract(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes to extract with (default: all cores).", show_default=False),
     engine: str = typer.Option("local", "--engine", help="local (this machine) or dask (a Dask cluster, with --scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786.", show_default=False),
+    simplified: bool = SimplifiedOption,
 ) -> None:
     """Extract claims from documents and write claims and documents tables.
 
@@ -93,7 +95,7 @@ def extract(
     except RuleError as exc:
         fail(str(exc))
     paths = find_inputs(sources)
-    plan = plan_resume(paths, out, extractor.ruleset.version) if resume else Resume(paths)
+    plan = plan_resume(paths, out, rules_version(extractor, simplified)) if resume else Resume(paths)
     target = out / STAGING if plan.rows else out
     started = time.perf_counter()
     save_texts(paths, out)
@@ -102,7 +104,7 @@ def extract(
                   console=err, disable=not show, transient=True) as progress:
         task = progress.add_task("extracting", total=len(plan.todo))
         try:
-            result = extract_dataset(plan.todo, target, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task))
+            result = extract_dataset(plan.todo, target, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task), simplified=simplified)
         except OSError as exc:
             if engine != "dask":
                 raise
@@ -134,6 +136,7 @@ def evaluate(
     rules: Optional[Path] = RulesOption,
     per_doc: bool = typer.Option(False, "--per-doc", help="Show scores per document."),
     show_misses: bool = typer.Option(False, "--show-misses", help="List misses, false positives and wrong fields."),
+    simplified: bool = SimplifiedOption,
 ) -> None:
     """Score extraction against gold claims (CLAIMS.md section 6).
 
@@ -148,7 +151,7 @@ def evaluate(
         else:
             if not docs.exists():
                 fail(f"{docs}: no such file or folder")
-            predicted = extract_documents(find_inputs([docs]), get_extractor(rules)).claims
+            predicted = extract_documents(find_inputs([docs]), get_extractor(rules), simplified=simplified).claims
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     typer.echo(format_report(score(predicted, gold_frame), per_doc=per_doc, show_misses=show_misses))

@@ -35,12 +35,17 @@ class Document:
 
 
 def find_inputs(inputs: list[str | Path]) -> list[Path]:
-    """The files named, and the documents inside the folders named, sorted per folder."""
+    """The files named, and the documents inside the folders named, sorted per folder.
+
+    A broken link with a document's suffix is an input too: it gets an error
+    row instead of vanishing from the batch.
+    """
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if (p.is_file() or p.is_symlink() and not p.is_dir())
+                                and p.suffix.lower() in SUFFIXES))
         else:
             found.append(path)
     return found

@@ -25,7 +25,7 @@ from .values import ValueReader
 
 # Items of an enumeration share the qualifier written before the first one:
 # 分别给予最高200万元、100万元和100万元.
-_ENUMERATION_GAP = regex.compile(r"^\s*(?:、|和|及|与|與|或|，)\s*$")
+_ENUMERATION_GAP = regex.compile(r"\s*(?:、|和|及|与|與|或|，)\s*$")  # matched from a claim's end to the next one's start
 _TITLE_YEAR = regex.compile(r"(?:19|20)\d{2}")
 _REPORT_TITLE = regex.compile(r"公报|公報|统计|統計|年报|年報|报告|報告|白皮书|白皮書")
 _LOOKS_BACK = regex.compile(r"政府工作报告|政府工作報告")
@@ -95,8 +95,10 @@ class Extractor:
             clause_start, clause_end = clause_bounds(text, start, end, sentence_start, sentence_end, breaks)
             ctx = Context(text, start, end, sentence_start, sentence_end, clause_start, clause_end)
 
+            # Only a list mark between this claim and the previous one: the next item of an enumeration.
+            follows_list_mark = bool(claims) and _ENUMERATION_GAP.match(text, previous_end, start) is not None
             qualifier = reading.qualifier or self.qualifiers.after(text, end) or self.qualifiers.before(text, start, sentence_start)
-            if qualifier is None and claims and _ENUMERATION_GAP.match(text[previous_end:start]):
+            if qualifier is None and follows_list_mark:
                 qualifier = claims[-1].qualifier if claims[-1].qualifier != "range" else None
             qualifier = qualifier or "exact"
 
@@ -106,13 +108,13 @@ class Extractor:
             if sentence_start != current_sentence:  # claims come in text order, so a sentence's claims are contiguous
                 current_sentence, in_sentence = sentence_start, []
             subject, inherited = self.attributor.subject(ctx, floor, in_sentence, reading.unit_class)
-            if enumeration and _ENUMERATION_GAP.match(text[previous_end:start]):
+            if enumeration and follows_list_mark:
                 subject = enumeration.pop(0)
             else:
                 enumeration = self.attributor.enumeration_items(ctx)
                 if enumeration:
                     subject = enumeration.pop(0)
-            follows_previous = previous is not None and bool(_ENUMERATION_GAP.match(text[previous_end:start]))
+            follows_previous = previous is not None and follows_list_mark
             tier = self.attributor.tier(ctx, reach_back=self.attributor.is_enumerated(ctx, follows_previous))
             if tier is None and inherited:
                 tier = previous.tier

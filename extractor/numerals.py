@@ -52,9 +52,10 @@ _UNITS = (("亿", 8), ("万", 4), ("千", 3), ("百", 2), ("十", 1))
 
 # Thousands separators only before exactly three digits, as the scanner's
 # arabic fragment; the multiplier may follow after whitespace.
-_ARABIC = r"([0-9]+(?:,[0-9]{3})*)(?:\.([0-9]+))?\s*(\S*)"
+_ARABIC = re.compile(r"([0-9]+(?:,[0-9]{3})*)(?:\.([0-9]+))?\s*(\S*)")
 # Chinese integer part, point, positional decimal digits, optional multiplier.
-_CN_DECIMAL = r"(.+?)[.点]([〇零一二三四五六七八九]+)\s*(\S*)"
+_CN_DECIMAL = re.compile(r"(.+?)[.点]([〇零一二三四五六七八九]+)\s*(\S*)")
+_SPACED = re.compile(r"(\S+)\s+(\S+)")
 
 # Numerals in running text are short; the bound keeps int <-> str
 # conversions of positional digit runs far inside Python's digit limit.
@@ -77,7 +78,7 @@ def parse_numeral(text: str) -> Decimal:
 
 
 def _arabic(s: str) -> Decimal:
-    match = re.fullmatch(_ARABIC, s)
+    match = _ARABIC.fullmatch(s)
     if match is None:
         raise NumeralError("malformed Arabic number")
     integer, fraction, word = match.groups()
@@ -85,13 +86,13 @@ def _arabic(s: str) -> Decimal:
 
 
 def _chinese(s: str) -> Decimal:
-    match = re.fullmatch(_CN_DECIMAL, s)
+    match = _CN_DECIMAL.fullmatch(s)
     if match:
         integer, fraction, word = match.groups()
         digits = "".join(str(_DIGITS[c]) for c in fraction)
         return _scaled(str(_cn_lead(integer, _UNITS)), digits, _power(word))
     # Whitespace before a trailing word marks it as a multiplier (十二 万).
-    spaced = re.fullmatch(r"(\S+)\s+(\S+)", s)
+    spaced = _SPACED.fullmatch(s)
     if spaced:
         return _scaled(str(_cn_lead(spaced[1], _UNITS)), "", _power(spaced[2]))
     return _scaled(str(_cn_lead(s, _UNITS)), "", 0)

@@ -73,11 +73,12 @@ def batches(paths: list[Path], batch_bytes: int = BATCH_BYTES) -> list[list[Path
     return out
 
 
-def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Callable[[], None] | None = None) -> Batch:
+def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Callable[[], None] | None = None,
+                  simplified: bool = False) -> Batch:
     """The claims and documents frames of a batch, exactly as a single-process run builds them."""
     claims, rows, shas = [], [], {}
     for path in paths:
-        result = extract_document(Path(path), extractor)
+        result = extract_document(Path(path), extractor, simplified)
         claims.extend(result.claims)
         rows.append(result.row)
         shas[result.row["doc"]] = result.row["sha256"]
@@ -88,23 +89,24 @@ def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Call
 
 # -- local processes -----------------------------------------------------------
 _worker_extractor: Extractor | None = None
+_worker_simplified = False
 
 
-def _start_worker(rules: str | None) -> None:
-    global _worker_extractor
-    _worker_extractor = get_extractor(rules)
+def _start_worker(rules: str | None, simplified: bool) -> None:
+    global _worker_extractor, _worker_simplified
+    _worker_extractor, _worker_simplified = get_extractor(rules), simplified
 
 
 def _run_batch(paths: list[Path]) -> Batch:
-    return extract_batch(paths, _worker_extractor)
+    return extract_batch(paths, _worker_extractor, simplified=_worker_simplified)
 
 
 def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
-           on_document: Callable[[], None] | None) -> Iterator[Batch]:
+           on_document: Callable[[], None] | None, simplified: bool) -> Iterator[Batch]:
     """Batches in order; one batch or one job runs in this process, more in a pool of `jobs` processes."""
     if jobs <= 1 or len(work) <= 1:
         for batch in work:
-            yield extract_batch(batch, extractor, on_document)
+            yield extract_batch(batch, extractor, on_document, simplified)
         return
     # forkserver: workers start from a clean process, not a fork of one with threads (the progress bar),
     # and that process imports the package once for all of them.
@@ -114,7 +116,7 @@ def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs
     else:
         context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(work))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules, simplified)) as pool:
         tasks = [(batch, len(batch)) for batch in work]
         yield from _in_order(lambda batch: pool.submit(_run_batch, batch), tasks, workers * _AHEAD, on_document)
 
@@ -137,19 +139,19 @@ def _in_order(submit: Callable, tasks: list[tuple[object, int]], ahead: int,
 
 
 # -- a Dask cluster -------------------------------------------------------------
-def _dask_batch(paths: list[str], rules: str | None) -> Batch:
+def _dask_batch(paths: list[str], rules: str | None, simplified: bool) -> Batch:
     """One batch on a Dask worker; the worker's Extractor is compiled on its first batch and kept."""
-    return extract_batch([Path(p) for p in paths], get_extractor(rules))
+    return extract_batch([Path(p) for p in paths], get_extractor(rules), simplified=simplified)
 
 
 def _dask(work: list[list[Path]], rules: str | None, scheduler: str,
-          on_document: Callable[[], None] | None) -> Iterator[Batch]:
+          on_document: Callable[[], None] | None, simplified: bool) -> Iterator[Batch]:
     """Batches in order from a Dask cluster: a dask.bag of the file lists, one partition per batch."""
     import dask.bag as db
     from distributed import Client
 
     names = [[str(p) for p in batch] for batch in work]  # as given, so the documents table matches a local run
-    parts = db.from_sequence(names, partition_size=1).map(_dask_batch, rules=rules).to_delayed()
+    parts = db.from_sequence(names, partition_size=1).map(_dask_batch, rules=rules, simplified=simplified).to_delayed()
     with Client(scheduler) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         tasks = [(part, len(batch)) for part, batch in zip(parts, work)]
@@ -236,6 +238,7 @@ def extract_dataset(
     scheduler: str | None = None,
     batch_bytes: int = BATCH_BYTES,
     on_document: Callable[[], None] | None = None,
+    simplified: bool = False,
 ) -> RunSummary:
     """Extract every document and write the dataset in `out`; see the module docstring.
 
@@ -251,7 +254,7 @@ def extract_dataset(
     if engine == "dask":
         if not scheduler:
             raise ValueError("--engine dask needs --scheduler ADDRESS")
-        results = _dask(work, rules_dir, scheduler, on_document)
+        results = _dask(work, rules_dir, scheduler, on_document, simplified)
     else:
-        results = _local(work, rules_dir, get_extractor(rules_dir), jobs or os.cpu_count() or 1, on_document)
+        results = _local(work, rules_dir, get_extractor(rules_dir), jobs or os.cpu_count() or 1, on_document, simplified)
     return write_batches(results, Path(out), list(formats), partitioned=len(work) > 1)

@@ -1,19 +1,28 @@
-"""The library API: extract claims from a text, or from files and folders."""
+"""The library API: extract claims from a text, or from files and folders.
+
+The rules read a normalised copy of each text (normalize.py); claims come
+back with the offsets, sentence and line of the text itself.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import functools
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
+import regex
 
 from .dataset import claims_frame, documents_frame
 from .documents import find_inputs, read_document
 from .engine import Claim, Extractor
+from .normalize import Normaliser, fold
 from .ruleset import RuleSet
 
 _extractors: dict[str, Extractor] = {}
+_NEWLINE = regex.compile(r"\n")
 
 
 def get_extractor(rules: str | Path | RuleSet | Extractor | None = None) -> Extractor:
@@ -28,9 +37,48 @@ def get_extractor(rules: str | Path | RuleSet | Extractor | None = None) -> Extr
     return _extractors[key]
 
 
-def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None) -> pd.DataFrame:
+@functools.cache
+def _normaliser(extractor: Extractor, simplified: bool) -> Normaliser:
+    return Normaliser(extractor.ruleset, simplified)
+
+
+def rules_version(extractor: Extractor, simplified: bool = False) -> str:
+    """What `--resume` compares with `sha256`: the rule set's version, marked when traditional characters were converted."""
+    return extractor.ruleset.version + ("+simplified" if simplified else "")
+
+
+def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata: dict | None = None,
+                   simplified: bool = False) -> list[Claim]:
+    """Claims of `text`, read on its normalised copy; spans, sentences and lines are those of `text` itself.
+
+    With `simplified`, the rules read traditional characters as simplified
+    ones. Subjects and units are given back in the document's characters
+    where the copy holds them as they are (a unit keeps ASCII digits and %).
+    """
+    normalised = _normaliser(extractor, simplified)(text)
+    metadata = metadata if metadata is not None else extractor.metadata(text)
+    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata)
+    if normalised.text == text:
+        return claims
+    line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+    restored = []
+    for claim in claims:
+        start, end = normalised.span(claim.start, claim.end)
+        sentence_start, sentence_end = normalised.span(claim.sentence_start, claim.sentence_start + len(claim.sentence))
+        # The subject as written: before the claim in its sentence, else anywhere in the sentence.
+        before = normalised.text.rfind(claim.subject, claim.sentence_start, claim.start) >= 0
+        subject = normalised.as_written(claim.subject, claim.sentence_start,
+                                        claim.start if before else claim.sentence_start + len(claim.sentence))
+        restored.append(replace(claim, start=start, end=end, text=text[start:end], sentence=text[sentence_start:sentence_end],
+                                sentence_start=sentence_start, line=bisect.bisect_right(line_starts, start), subject=subject,
+                                unit=fold(normalised.as_written(claim.unit, claim.start, claim.end))))
+    return restored
+
+
+def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
+                 simplified: bool = False) -> pd.DataFrame:
     """Claims of one text as a DataFrame (the dataset's claim columns)."""
-    return claims_frame(get_extractor(rules).extract(text, doc=doc))
+    return claims_frame(extract_claims(text, get_extractor(rules), doc=doc, simplified=simplified))
 
 
 @dataclass
@@ -51,7 +99,7 @@ class DocumentResult:
     row: dict
 
 
-def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
+def extract_document(path: Path, extractor: Extractor, simplified: bool = False) -> DocumentResult:
     """Read and extract one file; a document that fails is recorded, never raised.
 
     A scan that outruns the scanner's timeout (hostile text, a rule that
@@ -63,7 +111,7 @@ def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
     if document.status == "ok":
         try:
             metadata = extractor.metadata(document.text)
-            found = extractor.extract(document.text, doc=document.doc, metadata=metadata)
+            found = extract_claims(document.text, extractor, doc=document.doc, metadata=metadata, simplified=simplified)
         except TimeoutError:
             document.status = "error"
             document.error = f"{path}: extraction stopped after {extractor.scanner.timeout:g} s (text the rules scan too slowly)"
@@ -75,7 +123,7 @@ def extract_document(path: Path, extractor: Extractor) -> DocumentResult:
         "doc": document.doc, "path": document.path, "sha256": document.sha256,
         "format": document.format, "encoding": document.encoding,
         "chars": len(document.text), **metadata, "n_claims": len(found),
-        "status": document.status, "error": document.error, "rules_version": extractor.ruleset.version,
+        "status": document.status, "error": document.error, "rules_version": rules_version(extractor, simplified),
     }
     return DocumentResult(found, row)
 
@@ -84,6 +132,7 @@ def extract_documents(
     paths: Iterable[Path],
     rules: str | Path | RuleSet | Extractor | None = None,
     on_document: Callable[[DocumentResult], None] | None = None,
+    simplified: bool = False,
 ) -> BatchResult:
     """Extract every document in order, one at a time."""
     extractor = get_extractor(rules)
@@ -91,7 +140,7 @@ def extract_documents(
     rows: list[dict] = []
     shas: dict[str, str] = {}
     for path in paths:
-        result = extract_document(path, extractor)
+        result = extract_document(path, extractor, simplified)
         claims.extend(result.claims)
         rows.append(result.row)
         shas[result.row["doc"]] = result.row["sha256"]
@@ -100,6 +149,7 @@ def extract_documents(
     return BatchResult(claims_frame(claims, shas), documents_frame(rows))
 
 
-def extract_paths(inputs: Iterable[str | Path], rules: str | Path | RuleSet | Extractor | None = None) -> pd.DataFrame:
+def extract_paths(inputs: Iterable[str | Path], rules: str | Path | RuleSet | Extractor | None = None,
+                  simplified: bool = False) -> pd.DataFrame:
     """Claims of every document in the files and folders named, as a DataFrame."""
-    return extract_documents(find_inputs(list(inputs)), rules).claims
+    return extract_documents(find_inputs(list(inputs)), rules, simplified=simplified).claims

@@ -27,7 +27,7 @@ SEED = (ROOT / "seeds" / "000_c2029cb520c589b8.txt").read_text(encoding="utf-8")
 PARAGRAPHS = [line.strip() for line in SEED.split("\n") if line.strip()]
 # What a converter should give back: one paragraph a line.
 CONVERTED = "\n".join(PARAGRAPHS)
-TRADITIONAL = "行政院會通過總經費四十二．五億元的計畫，預期培育人才達五．三萬人次、建立十萬家次中小微企業碳排資料。"
+TRADITIONAL = "縣政府編列總經費三十六．八億元的計畫，預計輔導中小企業達一．二萬家次、培訓人才四．五萬人次。"
 FIELDS = ["text", "value", "value_max", "unit", "qualifier", "metric", "subject", "tier", "year", "kind"]
 
 
@@ -252,20 +252,22 @@ def test_a_poisoned_batch_of_every_format_extracts_every_good_file_and_names_the
     (docs / "f_binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
     (docs / "h_empty.html").write_bytes(b"")
     (docs / "g_ignored.png").write_bytes(b"\x89PNG")  # not a document suffix: not an input
+    (docs / "i_moved.txt").symlink_to(tmp_path / "gone.txt")  # a broken link: unreadable, not lost
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "e_broken.pdf" in result.stderr and "f_binary.txt" in result.stderr
     assert f"Warning: {docs / 'h_empty.html'}: empty file" in result.stderr
+    assert f"Error: {docs / 'i_moved.txt'}: cannot read: No such file or directory" in result.stderr
     assert "a_gbk.txt" not in result.stderr
     documents = pd.read_csv(out / "documents.csv").set_index("doc")
     assert documents.status.to_dict() == {
         "a_gbk.txt": "ok", "b_page.html": "ok", "c_word.docx": "ok", "d_scan.pdf": "ok",
-        "e_broken.pdf": "error", "f_binary.txt": "error", "h_empty.html": "empty",
+        "e_broken.pdf": "error", "f_binary.txt": "error", "h_empty.html": "empty", "i_moved.txt": "error",
     }
     assert documents.format.to_dict() == {
         "a_gbk.txt": "txt", "b_page.html": "html", "c_word.docx": "docx", "d_scan.pdf": "pdf",
-        "e_broken.pdf": "pdf", "f_binary.txt": "txt", "h_empty.html": "html",
+        "e_broken.pdf": "pdf", "f_binary.txt": "txt", "h_empty.html": "html", "i_moved.txt": "txt",
     }
     assert documents.loc["a_gbk.txt", "encoding"] == "gb18030"
     claims = pd.read_csv(out / "claims.csv")

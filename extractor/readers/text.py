@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -111,9 +112,25 @@ def _score(text: str) -> float:
     sample = text[:_SAMPLE]
     if not sample:
         return 1.0
-    common = _common_chars()
-    good = sum(1 for c in sample if c in common or (c.isascii() and (c.isprintable() or c in _CONTROL_OK)))
-    return good / len(sample)
+    return (len(sample) - len(_unusual().findall(sample))) / len(sample)
+
+
+@functools.cache
+def _unusual() -> re.Pattern:
+    """A character that is not ordinary text, as one compiled class: scoring a sample is one scan in C.
+
+    The standard `re` module, not `regex`: `regex` walks a class of thousands of ranges a hundred times slower.
+    """
+    ordinary = _common_chars() | {chr(c) for c in range(0x20, 0x7F)} | set(_CONTROL_OK)
+    codes = sorted(map(ord, ordinary))
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    escape = lambda code: re.escape(chr(code))  # noqa: E731
+    return re.compile("[^" + "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges) + "]")
 
 
 @functools.cache

@@ -1,0 +1,64 @@
+"""The scanner's shared number match changes no candidate.
+
+Rules that start with {number} and sit together in priority order share one
+match of it (`{number}(?:unit1|unit2|…)`). That must find exactly what the
+plain alternation of every rule finds: the same spans, rules and groups.
+"""
+
+from pathlib import Path
+
+import regex
+
+from extractor.ruleset import expand, load_ruleset
+from extractor.scanner import Scanner, _alternation, _branches, _numeral_guard
+
+ROOT = Path(__file__).resolve().parent.parent
+RULESET = load_ruleset()
+
+
+def _plain_matches(scanner, text):
+    """(start, end, rule id, groups) of the unshared alternation of every rule."""
+    names = [f"R{i}" for i in range(len(scanner.rules))]
+    pattern = regex.compile(_numeral_guard(RULESET) + f"(?:{_alternation(scanner.rules, names, None)})", regex.V0)
+    found = []
+    for match in pattern.finditer(text):
+        if match.end() > match.start():
+            rule = next(scanner.rules[i] for i, name in enumerate(names) if match.group(name) is not None)
+            groups = {g: match.group(g) for g in ("num", "mult", "more", "num2", "mult2", "unit") if g in pattern.groupindex}
+            found.append((match.start(), match.end(), rule.id, groups))
+    return found
+
+
+def _scanned(scanner, text):
+    return [(c.start, c.end, c.rule.id, {g: c.groups.get(g) for g in ("num", "mult", "more", "num2", "mult2", "unit")})
+            for c in scanner.scan(text)]
+
+
+def test_the_default_rules_share_number_matches():
+    number = expand("{number}", RULESET.fragments, "test")
+    scanner = Scanner(RULESET)
+    led = [rule for rule in scanner.rules if rule.source.startswith(number)]
+    assert len(led) == 9
+    numbers_in_led = sum(rule.source.count(number) for rule in led)  # claim.range has two alternatives
+    plain = _alternation(scanner.rules, [f"R{i}" for i in range(len(scanner.rules))], None)
+    # Two runs (claim.range … claim.departments; claim.money, claim.count) read their number once each.
+    assert plain.count(number) - scanner.pattern.pattern.count(number) == numbers_in_led - 2
+
+
+def test_sharing_changes_no_candidate_on_the_seeds_and_examples():
+    scanner = Scanner(RULESET)
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    texts += [example.text for rule in RULESET.rules for example in rule.examples]
+    texts += ["3个月内，5%至8%，10-20家，20万元、30万家，2倍，七部门，3.5个百分点，1,234.5万元"]
+    for text in texts:
+        assert _scanned(scanner, text) == [(s, e, r, {k: g.get(k) for k in ("num", "mult", "more", "num2", "mult2", "unit")})
+                                           for s, e, r, g in _plain_matches(scanner, text)]
+
+
+def test_top_level_alternatives_are_found_outside_groups_and_classes():
+    assert _branches("元|家") == ["元", "家"]
+    assert _branches("(?:元|家)") == ["(?:元|家)"]
+    assert _branches("[|]元") == ["[|]元"]
+    assert _branches(r"\|元") == [r"\|元"]
+    assert _branches("[]|]元") == ["[]|]元"]
+    assert _branches("[^]|](?:a)|b") == ["[^]|](?:a)", "b"]
