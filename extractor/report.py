@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .dataset import ENUMS, _atomic_write, load_dataset
-from .documents import read_document
+from .documents import read_document, text_path
 from .evaluate import load_gold, score
 
 # Light backgrounds that keep black text readable; the charts use the same ones.
@@ -81,11 +81,20 @@ class ReportSummary:
 
 
 def find_text(doc: str, path: str | None, sha256: str | None, dataset_dir: Path) -> DocText:
-    """Read a document's text from its recorded path, else from a texts/ folder by the dataset.
+    """The text a document's offsets index: the dataset's own texts/<sha256>.txt, else the file read again.
 
-    A text whose sha256 differs from the extracted one is not used: its offsets
-    would point at the wrong characters.
+    The saved text is the one extracted, so it serves a dataset moved away from
+    its inputs and a PDF or Word file without converting it again. A file whose
+    sha256 differs from the extracted one is not used: its offsets would point
+    at the wrong characters.
     """
+    if sha256:
+        saved = text_path(dataset_dir, sha256)
+        try:
+            with open(saved, encoding="utf-8", newline="") as handle:
+                return DocText(doc, handle.read(), str(saved))
+        except (OSError, UnicodeDecodeError):
+            pass  # not saved (an older dataset) or unreadable: read the document again
     candidates: list[Path] = []
     if path:
         recorded = Path(path)
@@ -107,7 +116,7 @@ def find_text(doc: str, path: str | None, sha256: str | None, dataset_dir: Path)
         return DocText(doc, document.text, str(candidate))
     if changed is not None:
         return DocText(doc, None, note=f"{changed} has changed since extraction (its sha256 differs), so its claims are listed but not highlighted.")
-    looked = ", ".join(dict.fromkeys(str(c) for c in candidates))
+    looked = ", ".join(dict.fromkeys(str(c) for c in ([text_path(dataset_dir, sha256)] if sha256 else []) + candidates))
     return DocText(doc, None, note=f"Text not found (looked for {looked}); its claims are listed in the table but cannot be shown in the text.")
 
 
@@ -261,14 +270,26 @@ def _money_label(x: float, _pos=None) -> str:
     return f"{x:g}"
 
 
+# Enterprises recommended to apply for a title (推荐44家企业申报…“小巨人”) do not hold it yet.
+CANDIDATE_WORDS = ("推荐", "申报")
+
+
+def is_candidate(row: dict) -> bool:
+    """Whether the subject or the few characters before the claim say the enterprises only applied."""
+    sentence, start = _text(row.get("sentence")), int(row["start"]) - int(row.get("sentence_start") or 0)
+    around = sentence[max(0, start - 6):max(0, start)] + _text(row.get("subject"))
+    return any(word in around for word in CANDIDATE_WORDS)
+
+
 def enterprise_chart(claims: pd.DataFrame, places: dict[str, str]) -> str | None:
     """Reported (actual) enterprise counts per programme and tier, one panel per document.
 
     A document can give the same programme and tier more than once (a stock and
-    this year's additions); the panel shows the largest.
+    this year's additions); the panel shows the largest. Candidates are left out.
     """
     rows = claims[(claims["metric"] == "enterprise_count") & (claims["kind"] == "actual")
                   & claims["program"].notna() & ~claims["is_repeat"].astype(bool)]
+    rows = rows[pd.array([not is_candidate(row) for row in rows.to_dict("records")], dtype=bool)]
     if rows.empty:
         return None
     programs, tiers = ENUMS["program"], ENUMS["tier"]
@@ -391,7 +412,8 @@ def charts(claims: pd.DataFrame, places: dict[str, str]) -> list[tuple[str, str 
         return [
             ("Enterprise counts by programme and tier", enterprise_chart(claims, places),
              "Actual enterprise counts whose subject names a programme, per document; bar colour is the tier "
-             "(grey: no tier named). The largest count per programme and tier is shown.",
+             "(grey: no tier named). The largest count per programme and tier is shown; enterprises recommended "
+             "to apply (推荐, 申报) are left out.",
              "No actual enterprise count names a programme."),
             ("Money claims by metric", money_chart(claims),
              "Every amount in 元 (repeats of a printed-twice text left out), coloured by kind: "

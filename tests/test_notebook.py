@@ -38,6 +38,9 @@ def test_the_example_notebook_answers_its_questions():
     # 001 (葫芦岛): 省级专精特新中小企业36家, 省级专精特新“小巨人”企业9家.
     assert answers["per_tier"]["葫芦岛市 · 001|srdi_sme|provincial"] == 36
     assert answers["per_tier"]["葫芦岛市 · 001|little_giant|provincial"] == 9
+    # 拥有国家级专精特新“小巨人”企业19家, not the 推荐44家企业申报 of the same reply; 葫芦岛's 推荐6家企业申报 are candidates too.
+    assert answers["per_tier"]["威海市 · 000|little_giant|national"] == 19
+    assert "葫芦岛市 · 001|little_giant|unspecified" not in answers["per_tier"]
     # 杭州 “链主工厂” 不超过500万元, then 日照 独角兽 最高300万元; 杭州's page printed twice counts once.
     assert answers["caps"][:2] == [["杭州市", 5_000_000], ["日照市", 3_000_000]]
     assert sum(1 for city, value in answers["caps"] if value == 5_000_000) == 1

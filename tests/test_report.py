@@ -4,6 +4,7 @@ gold marks, charts, the CLI, and a real headless browser clicking a claim."""
 import hashlib
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, write_table
-from extractor.report import Span, find_text, highlight, target_pairs, write_report
+from extractor.report import Span, enterprise_chart, find_text, highlight, target_pairs, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots a person can open after the run (gitignored; pytest's own tmp folders are pruned).
+ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -153,12 +156,34 @@ def test_find_text_falls_back_to_a_texts_folder_beside_the_dataset(tmp_path):
     assert find_text("b.txt", None, None, tmp_path / "data").text == "共5家。"
 
 
+def test_find_text_takes_the_text_extraction_saved_by_the_sha256_of_the_file(tmp_path):
+    """The saved text wins over the file: a GB18030 file reads back the same, and a gone file is no loss."""
+    raw = "全市19家。".encode("gb18030")
+    (tmp_path / "data" / "texts").mkdir(parents=True)
+    saved = tmp_path / "data" / "texts" / f"{hashlib.sha256(raw).hexdigest()}.txt"
+    saved.write_bytes("全市19家。\r\n".encode("utf-8"))  # the line end kept as the offsets count it
+    found = find_text("a.txt", "/gone/a.txt", hashlib.sha256(raw).hexdigest(), tmp_path / "data")
+    assert (found.text, found.source, found.note) == ("全市19家。\r\n", str(saved), None)
+
+
+def test_a_dataset_copied_away_from_its_inputs_still_shows_every_claim(seeds_report, tmp_path, monkeypatch):
+    shutil.copytree(seeds_report.parent / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)  # the recorded paths (seeds/…) resolve from neither here nor the dataset's parent
+    summary = write_report(Path("data"), Path("report.html"))
+    assert summary.texts_missing == 0
+    markup = Path("report.html").read_text(encoding="utf-8")
+    highlighted = {i for m in parse(markup).marks for i in m["data-ids"].split()}
+    assert highlighted == {f"c{i}" for i in range(summary.claims)} and "Text not found" not in markup
+
+
 def test_find_text_refuses_a_changed_text_and_explains_a_missing_one(tmp_path):
     (tmp_path / "a.txt").write_text("改过的文本", encoding="utf-8")
     changed = find_text("a.txt", str(tmp_path / "a.txt"), sha("原来的文本"), tmp_path / "data")
     assert changed.text is None and "sha256 differs" in changed.note and "a.txt" in changed.note
     missing = find_text("z.txt", "/gone/z.txt", None, tmp_path / "data")
     assert missing.text is None and missing.note.startswith("Text not found") and "/gone/z.txt" in missing.note
+    named = find_text("z.txt", "/gone/z.txt", "ab" * 32, tmp_path / "data")
+    assert f"{tmp_path / 'data' / 'texts' / ('ab' * 32)}.txt, /gone/z.txt" in named.note
 
 
 # --- a hand-made dataset -----------------------------------------------------
@@ -299,6 +324,26 @@ def test_target_pairs_meet_the_latest_actual_and_the_largest_target():
     }]
 
 
+def test_the_enterprise_chart_leaves_out_enterprises_that_only_applied():
+    text = "推荐44家企业申报国家级“小巨人”企业。累计推荐三批次13家“小巨人”企业入选名单。申报截止。9家国家级“小巨人”企业在册。"
+    sentences = [piece + "。" for piece in text.split("。")[:-1]]
+
+    def count(piece, subject):
+        start = text.index(piece)
+        sentence = next(s for s in sentences if piece in s)
+        return {"doc": "a", "start": start, "end": start + len(piece), "text": piece, "value": float(piece[:-1]),
+                "metric": "enterprise_count", "kind": "actual", "program": "little_giant", "tier": "national",
+                "subject": subject, "sentence": sentence, "sentence_start": text.index(sentence), "is_repeat": False}
+
+    claims = pd.DataFrame([
+        count("44家", "企业申报国家级“小巨人”企业"),  # 申报 in the subject
+        count("13家", "“小巨人”企业"),                # 推荐 just before the number
+        count("9家", "国家级“小巨人”企业"),           # the 申报 just before it is in the previous sentence
+    ])
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}))
+    assert "9" in labels and "44" not in labels and "13" not in labels
+
+
 def test_the_same_dataset_gives_the_same_page(tmp_path):
     data = make_dataset(tmp_path / "data")
     write_report(data, tmp_path / "one.html")
@@ -359,11 +404,13 @@ def in_view(page, selector):
     }""")
 
 
-def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_report, tmp_path):
+def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_report):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(seeds_report.as_uri())
+    # Every column, gold last, fits the table's pane without scrolling sideways.
+    assert page.evaluate("() => document.getElementById('claims').scrollWidth <= document.querySelector('.table-wrap').clientWidth")
 
     # The last claim of the last document: far below the fold before the click.
     row = page.locator("#claims tbody tr").last
@@ -379,9 +426,16 @@ def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_repor
     style = page.eval_on_selector(mark, "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.visibility]; }")
     assert style == ["solid", "3px", "rgb(213, 0, 0)", "visible"]
     assert "selected" in row.get_attribute("class").split()
-    expected_text = page.eval_on_selector("#claim-data", f"el => JSON.parse(el.textContent)['{cid}'].text")
-    assert page.inner_text("#panel dd") == expected_text
-    shot = tmp_path / "report-after-click.png"
+    claim = page.eval_on_selector("#claim-data", f"el => JSON.parse(el.textContent)['{cid}']")
+    assert page.inner_text("#panel dd") == claim["text"]
+    # The panel names every field the claim has of those a reviewer checks.
+    wanted = ["value", "unit", "qualifier", "metric", "subject", "tier", "year", "kind", "rule"]
+    listed = dict(zip(page.locator("#panel dt").all_inner_texts(), page.locator("#panel dd").all_inner_texts()))
+    assert [f for f in wanted if f in listed] == [f for f in wanted if claim[f] not in (None, "")]
+    assert {"value", "unit", "metric", "kind", "rule"} <= set(listed) and listed["unit"] == claim["unit"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-after-click.png"
+    shot.unlink(missing_ok=True)
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
@@ -414,4 +468,25 @@ def test_filters_hide_rows_in_the_browser(browser, seeds_report):
     page.select_option('select[data-filter="metric"]', "")
     page.select_option('select[data-filter="kind"]', "")
     assert page.inner_text("#shown") == str(total)
+    page.close()
+
+
+def test_document_and_tier_filters_keep_the_claims_the_dataset_has(browser, seeds_report):
+    """Visible claim rows (missed gold rows aside) against counts taken from the claims table itself."""
+    claims = pd.read_csv(seeds_report.parent / "data" / "claims.csv")
+    page = browser.new_page()
+    page.goto(seeds_report.as_uri())
+    visible = page.locator('#claims tbody tr:not([hidden]):not([data-gold="missed"])')
+    doc = sorted(claims["doc"])[-1]
+    cases = [("doc", doc, claims["doc"] == doc), ("tier", "municipal", claims["tier"] == "municipal"),
+             ("tier", "-", claims["tier"].isna())]
+    for name, value, expected in cases:
+        page.select_option(f'select[data-filter="{name}"]', value)
+        assert visible.count() == int(expected.sum()) > 0, (name, value)
+        assert {visible.nth(i).get_attribute(f"data-{name}") for i in range(visible.count())} == {value}
+        page.select_option(f'select[data-filter="{name}"]', "")
+    # Two filters at once keep what both keep.
+    page.select_option('select[data-filter="doc"]', doc)
+    page.select_option('select[data-filter="tier"]', "-")
+    assert visible.count() == int(((claims["doc"] == doc) & claims["tier"].isna()).sum())
     page.close()
