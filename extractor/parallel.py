@@ -206,12 +206,17 @@ def write_batches(results: Iterator[Batch], out: Path, formats: list[str], parti
         folder.mkdir()
     n_documents = n_claims = 0
     failed = []
-    for index, (claims, documents) in enumerate(results):
-        for table, frame in zip(TABLES, (claims, documents)):
-            pq.write_table(_arrow_table(frame), staging[table] / f"part-{index:05d}.parquet")
-        n_documents += len(documents)
-        n_claims += len(claims)
-        failed.append(_failed(documents))
+    try:
+        for index, (claims, documents) in enumerate(results):
+            for table, frame in zip(TABLES, (claims, documents)):
+                pq.write_table(_arrow_table(frame), staging[table] / f"part-{index:05d}.parquet")
+            n_documents += len(documents)
+            n_claims += len(claims)
+            failed.append(_failed(documents))
+    except BaseException:  # interrupted (Ctrl-C) or failed: the parts written so far go, the previous dataset stays
+        for folder in staging.values():
+            _remove(folder)
+        raise
     for table, folder in staging.items():
         target, old = out / table, out / f".{table}.old"
         _remove(old)

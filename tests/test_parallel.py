@@ -15,8 +15,8 @@ from extractor import load_dataset
 from extractor.cli import app
 from extractor.dataset import typed_claims, write_table
 from extractor.documents import find_inputs
-from extractor.parallel import batches, extract_dataset
-from extractor.pipeline import extract_documents
+from extractor.parallel import batches, extract_batch, extract_dataset, write_batches
+from extractor.pipeline import extract_documents, get_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = find_inputs([ROOT / "seeds"])
@@ -115,3 +115,18 @@ def test_engine_options_are_checked(tmp_path):
     result = runner.invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path), "--engine", "spark"])
     assert result.exit_code == 2 and result.stderr.startswith("Error: unknown engine 'spark'")
     assert runner.invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path), "--jobs", "0"]).exit_code == 2
+
+
+def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts(one_job, tmp_path):
+    out = tmp_path / "out"
+    extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    before = files(out)
+
+    def interrupted():
+        yield extract_batch(SEEDS[:2], get_extractor())
+        raise KeyboardInterrupt  # Ctrl-C after the first batch was written
+
+    with pytest.raises(KeyboardInterrupt):
+        write_batches(interrupted(), out, ["parquet"], partitioned=True)
+    assert files(out) == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
