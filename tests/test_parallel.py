@@ -117,7 +117,7 @@ def test_engine_options_are_checked(tmp_path):
     assert runner.invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path), "--jobs", "0"]).exit_code == 2
 
 
-def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts(one_job, tmp_path):
+def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts(tmp_path):
     out = tmp_path / "out"
     extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
     before = files(out)
