@@ -107,15 +107,23 @@ def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str
         run.clear()
 
     for name, rule in zip(names, rules):
-        # What follows the number in each alternative of the rule, if every one starts with it.
-        rests = [branch[len(number):] for branch in _branches(rule.source) if number and branch.startswith(number)]
-        if rests and all(rests) and len(rests) == len(_branches(rule.source)):
-            run.append((name, rule, rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"))
+        rest = _after_number(rule.source, number) if number else None
+        if rest is not None:
+            run.append((name, rule, rest))
             continue
         close_run()
         parts.append(f"(?P<{name}>{rule.source})")
     close_run()
     return "|".join(parts)
+
+
+def _after_number(source: str, number: str) -> str | None:
+    """What follows the number in `source` when every alternative of it starts with one (`{number}X|{number}Y` -> `(?:X|Y)`)."""
+    branches = _branches(source)
+    rests = [branch[len(number):] for branch in branches if branch.startswith(number)]
+    if len(rests) != len(branches) or not all(rests):
+        return None
+    return rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"
 
 
 def _branches(source: str) -> list[str]:
