@@ -9,6 +9,8 @@ Every measurement runs in its own process, so each peak memory is its own:
   cn2an    cn2an.transform(text, "cn2an") over the same texts (a numeral converter)
   jionlp   jionlp.ner.extract_money(text) over the same texts, when jionlp is installed
   cli-jN   `extractor extract CORPUS --jobs N`, end to end with writing the dataset
+  mixed    floor, extract, cn2an and jionlp taking turns file by file in one process:
+           their ratios, which a shared machine's load changes far less than separate runs'
 Rates of single-process runs use CPU time (the machine may be shared); rates of
 CLI runs use wall time. Results go to bench/results/bench-<time>.json.
 """
@@ -35,7 +37,7 @@ from corpus import build  # noqa: E402
 
 # Number candidates, as a reader would first look for them: Arabic digits or Chinese numerals.
 FLOOR_PATTERN = r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[〇零一二两兩三四五六七八九十百千万萬亿億]+"
-PHASES = ("floor", "extract", "cn2an", "jionlp")
+PHASES = ("floor", "extract", "cn2an", "jionlp", "mixed")
 
 
 # -- phases, each run in a child process ----------------------------------------------
@@ -87,6 +89,43 @@ def phase_jionlp(paths: list[Path]) -> dict:
     for text in _texts(paths):
         found += len(jionlp.ner.extract_money(text))
     return {"items": found}
+
+
+def phase_mixed(paths: list[Path]) -> dict:
+    """Every method on each file in turn, CPU seconds summed per method: the same load falls on all of them."""
+    import regex
+
+    from extractor.pipeline import extract_document, get_extractor
+
+    pattern, extractor = regex.compile(FLOOR_PATTERN), get_extractor(None)
+    methods = {
+        "floor": lambda path: sum(1 for _ in pattern.finditer(path.read_bytes().decode("utf-8"))),
+        "extract": lambda path: extract_document(path, extractor),
+    }
+    try:
+        import cn2an
+
+        cn2an.transform("一", "cn2an")
+        methods["cn2an"] = lambda path: cn2an.transform(path.read_bytes().decode("utf-8"), "cn2an")
+    except ImportError:
+        pass
+    try:
+        import jionlp
+
+        jionlp.ner.extract_money("共计300万元。")
+        methods["jionlp"] = lambda path: jionlp.ner.extract_money(path.read_bytes().decode("utf-8"))
+    except ImportError:
+        pass
+    _mark("setup")
+    cpu = dict.fromkeys(methods, 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in paths:
+            for name, method in methods.items():
+                started = time.process_time()
+                method(path)
+                cpu[name] += time.process_time() - started
+    return {"items": len(paths), "method_cpu_s": cpu}
 
 
 _marks: dict[str, tuple[float, float]] = {}
@@ -237,6 +276,10 @@ def ratios(phases: dict, runs: dict, jobs: int, large: float) -> dict:
         for other in ("floor", "cn2an", "jionlp"):
             if other in rate:
                 out[f"extract/{other}"] = rate["extract"] / rate[other]
+    mixed = phases.get("mixed", {}).get("method_cpu_s", {})
+    for other in ("floor", "cn2an", "jionlp"):
+        if "extract" in mixed and other in mixed:
+            out[f"extract/{other} (mixed, one process)"] = mixed[other] / mixed["extract"]
     if jobs != 1:
         out[f"cli-j{jobs}/cli-j1 speed"] = runs[f"cli-j{jobs}"]["chars_per_s"] / runs["cli-j1"]["chars_per_s"]
     if large:
@@ -251,6 +294,9 @@ def print_report(report: dict) -> None:
     for name, row in report["phases"].items():
         if "skipped" in row:
             print(f"{name:24} skipped: {row['skipped']}")
+        elif "method_cpu_s" in row:  # one process, methods taking turns: a rate per method
+            for method, cpu in row["method_cpu_s"].items():
+                print(f"{'mixed: ' + method:24} {corpus['chars'] / cpu / 1e6:10.2f} {row['peak_mb']:9.0f} {cpu:7.1f}")
         else:
             print(f"{name:24} {row['chars_per_s'] / 1e6:10.2f} {row['peak_mb']:9.0f} {row['cpu_s']:7.1f}")
     for name, row in report["cli"].items():
