@@ -33,6 +33,7 @@ _SPACE = r"[ \t\u3000]"
 # Deletions inside numbers: spaces between digit groups of three (1 234 567),
 # before a decimal point (12 .5) and before a percent sign (9.5 %).
 _SPACED_GROUPS = regex.compile(rf"(?<![0-9.,])[0-9]{{1,3}}(?:{_SPACE}+[0-9]{{3}})+(?![0-9])")
+_SPACE_RUN = regex.compile(f"{_SPACE}+")
 _SPACE_IN_NUMBER = regex.compile(rf"(?<=[0-9]){_SPACE}+(?=\.[0-9]|[%‰])")
 _BREAK = r"[ \t\u3000]*\r?\n[ \t\u3000]*"
 # A line ending like this ends its sentence or is a heading's end; it is never joined.
@@ -108,7 +109,7 @@ class Normaliser:
     def _deletions(self, text: str):
         """(start, end) of every run of characters the copy leaves out; they may overlap."""
         for match in _SPACED_GROUPS.finditer(text):
-            for space in regex.finditer(rf"{_SPACE}+", match.group()):
+            for space in _SPACE_RUN.finditer(match.group()):
                 yield match.start() + space.start(), match.start() + space.end()
         for pattern in (_SPACE_IN_NUMBER, self._break_in_number):
             for match in pattern.finditer(text):
