@@ -189,6 +189,7 @@ def report(
     dataset: Path = typer.Argument(Path("data"), help="Dataset folder (or claims file) to review."),
     out: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
     gold: Optional[Path] = typer.Option(None, "--gold", help="Gold claims (folder of .jsonl or one file): mark misses and false positives."),
+    rules: Optional[Path] = RulesOption,
 ) -> None:
     """Write one self-contained HTML page to review claims in their documents.
 
@@ -204,8 +205,8 @@ def report(
         if path is not None and not path.exists():
             fail(f"{path}: no such file or folder")
     try:
-        summary = write_report(dataset, out, gold)
-    except (ValueError, FileNotFoundError) as exc:
+        summary = write_report(dataset, out, gold, rules)
+    except (ValueError, FileNotFoundError, RuleError) as exc:
         fail(str(exc))
     scored = "" if summary.misses is None else f", {summary.misses} missed, {summary.false_positives} false positives"
     typer.echo(f"{summary.documents} documents, {summary.claims} claims, {summary.texts_missing} texts not found{scored} -> {out}", err=True)

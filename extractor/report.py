@@ -25,6 +25,7 @@ import pandas as pd
 from .dataset import ENUMS, _atomic_write, load_dataset
 from .documents import read_document, text_path
 from .evaluate import load_gold, score
+from .ruleset import load_ruleset
 
 # Light backgrounds that keep black text readable; the charts use the same ones.
 METRIC_COLOURS = {
@@ -270,26 +271,23 @@ def _money_label(x: float, _pos=None) -> str:
     return f"{x:g}"
 
 
-# Enterprises recommended to apply for a title (推荐44家企业申报…“小巨人”) do not hold it yet.
-CANDIDATE_WORDS = ("推荐", "申报")
-
-
-def is_candidate(row: dict) -> bool:
-    """Whether the subject or the few characters before the claim say the enterprises only applied."""
+def is_candidate(row: dict, candidate_words: list[str]) -> bool:
+    """Whether the subject or the few characters before the claim say the enterprises only applied (推荐, 申报)."""
     sentence, start = _text(row.get("sentence")), int(row["start"]) - int(row.get("sentence_start") or 0)
     around = sentence[max(0, start - 6):max(0, start)] + _text(row.get("subject"))
-    return any(word in around for word in CANDIDATE_WORDS)
+    return any(word in around for word in candidate_words)
 
 
-def enterprise_chart(claims: pd.DataFrame, places: dict[str, str]) -> str | None:
+def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_words: list[str]) -> str | None:
     """Reported (actual) enterprise counts per programme and tier, one panel per document.
 
     A document can give the same programme and tier more than once (a stock and
-    this year's additions); the panel shows the largest. Candidates are left out.
+    this year's additions); the panel shows the largest. Candidates (enterprises
+    that only applied, rules/subjects.toml `candidate_words`) are left out.
     """
     rows = claims[(claims["metric"] == "enterprise_count") & (claims["kind"] == "actual")
                   & claims["program"].notna() & ~claims["is_repeat"].astype(bool)]
-    rows = rows[pd.array([not is_candidate(row) for row in rows.to_dict("records")], dtype=bool)]
+    rows = rows[pd.array([not is_candidate(row, candidate_words) for row in rows.to_dict("records")], dtype=bool)]
     if rows.empty:
         return None
     programs, tiers = ENUMS["program"], ENUMS["tier"]
@@ -402,7 +400,7 @@ def target_chart(pairs: pd.DataFrame) -> str | None:
         return _svg(figure, "targets against actuals")
 
 
-def charts(claims: pd.DataFrame, places: dict[str, str]) -> list[tuple[str, str | None, str, str]]:
+def charts(claims: pd.DataFrame, places: dict[str, str], candidate_words: list[str]) -> list[tuple[str, str | None, str, str]]:
     """(title, svg or None, caption, what it means when there is nothing to draw) for each chart."""
     with warnings.catch_warnings():
         # Without a CJK font Chinese labels fall back; the browser still draws them.
@@ -410,10 +408,10 @@ def charts(claims: pd.DataFrame, places: dict[str, str]) -> list[tuple[str, str 
         warnings.filterwarnings("ignore", message="findfont")
         pairs = target_pairs(claims, places)
         return [
-            ("Enterprise counts by programme and tier", enterprise_chart(claims, places),
+            ("Enterprise counts by programme and tier", enterprise_chart(claims, places, candidate_words),
              "Actual enterprise counts whose subject names a programme, per document; bar colour is the tier "
              "(grey: no tier named). The largest count per programme and tier is shown; enterprises recommended "
-             "to apply (推荐, 申报) are left out.",
+             f"to apply ({', '.join(candidate_words)}) are left out.",
              "No actual enterprise count names a programme."),
             ("Money claims by metric", money_chart(claims),
              "Every amount in 元 (repeats of a printed-twice text left out), coloured by kind: "
@@ -593,8 +591,9 @@ def render_report(
     texts: dict[str, DocText],
     gold: GoldMarks | None = None,
     title: str = "Claims review",
+    candidate_words: tuple[str, ...] | list[str] = (),
 ) -> str:
-    """The whole page as one HTML string."""
+    """The whole page as one HTML string; `candidate_words` as rules/subjects.toml gives them."""
     docs = list(documents["doc"].astype(str))
     doc_index = {doc: i for i, doc in enumerate(docs)}
     places = {str(d): _text(r) for d, r in zip(documents["doc"], documents.get("region", pd.Series(dtype=object)))}
@@ -612,7 +611,7 @@ def render_report(
     figures = [
         f"<figure><h3>{html.escape(name)}</h3>{svg or _note('Nothing to draw: ' + empty)}"
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        for name, svg, caption, empty in charts(claims, places)
+        for name, svg, caption, empty in charts(claims, places, list(candidate_words))
     ]
     kinds = claims["kind"].astype(str).value_counts()
     summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in ENUMS["kind"]) + ")."
@@ -652,8 +651,10 @@ def load_report_inputs(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
     return claims, documents, folder
 
 
-def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None = None) -> ReportSummary:
-    """Read a dataset (and gold), find the texts, and write the report atomically."""
+def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None = None,
+                 rules: str | Path | None = None) -> ReportSummary:
+    """Read a dataset (and gold), find the texts, and write the report atomically; word lists come from `rules`."""
+    candidate_words = load_ruleset(rules).table("subjects", "candidate_words") or []
     claims, documents, folder = load_report_inputs(dataset)
     texts = {}
     for meta in documents.to_dict("records"):
@@ -663,7 +664,7 @@ def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None =
         else:
             texts[doc] = DocText(doc, None)
     marks = mark_gold(claims, load_gold(gold), list(documents["doc"].astype(str))) if gold is not None else None
-    page = render_report(claims, documents, texts, marks, title=f"Claims review: {dataset}")
+    page = render_report(claims, documents, texts, marks, title=f"Claims review: {dataset}", candidate_words=candidate_words)
     out = Path(out)
 
     def write(tmp: str) -> None:
