@@ -44,6 +44,15 @@ class Context:
     clause_end: int
 
 
+@dataclass(frozen=True)
+class Section:
+    """A heading line: where it starts, whether it heads targets, the year its section's figures take."""
+
+    start: int
+    is_target: bool
+    year: int | None
+
+
 def year_number(text: str) -> int:
     return int("".join(_CN_DIGITS.get(ch, ch) for ch in text))
 
@@ -96,7 +105,7 @@ class Attributor:
         ]
         headings = ruleset.table("kinds", "target_headings") or []
         self._target_heading = re.compile(words_pattern(headings)) if headings else None
-        self._heading = regex.compile(ruleset.table("kinds", "heading_pattern") or r"^$")
+        self._heading_levels = [regex.compile(pattern) for pattern in ruleset.table("kinds", "heading_levels") or []]
         plan_titles = ruleset.table("kinds", "plan_titles") or []
         self._plan_title = re.compile(words_pattern(plan_titles)) if plan_titles else None
 
@@ -274,17 +283,40 @@ class Attributor:
     def is_plan(self, title: str) -> bool:
         return bool(self._plan_title and self._plan_title.search(title))
 
-    def target_sections(self, text: str, segments: Segments) -> list[tuple[int, bool]]:
-        """(line start, is target) for every heading line, in order."""
-        marks = []
+    def sections(self, text: str, segments: Segments) -> list[Section]:
+        """Every heading line, in order: whether it heads targets, and the year of the section it opens.
+
+        That year is the one stated by the innermost heading above (itself
+        included) that states one; a heading closes the sections of its own
+        level and deeper, so 二、下一步工作 ends 一、2023年工作情况 but （一）… does not.
+        """
+        found: list[Section] = []
+        above: list[tuple[int, bool, int | None]] = []  # (level, states a year, the year) of the open headings
         for start in segments.line_starts:
             line_end = text.find("\n", start)
             line = text[start : line_end if line_end >= 0 else len(text)]
-            if len(line) > 40 or not self._heading.search(line):
+            if len(line) > 40:
                 continue
+            level = next((i for i, pattern in enumerate(self._heading_levels) if pattern.search(line)), None)
+            if level is None:
+                continue
+            while above and above[-1][0] >= level:
+                above.pop()
+            above.append((level, *_heading_year(line)))
+            year = next((year for _, states, year in reversed(above) if states), None)
             is_target = bool(self._target_heading and self._target_heading.search(line))
-            marks.append((start, is_target))
-        return marks
+            found.append(Section(start, is_target, year))
+        return found
+
+
+def _heading_year(line: str) -> tuple[bool, int | None]:
+    """(whether the heading states a year, the year): its last year, none for 2018年以来 (a period, not a year)."""
+    last = None
+    for last in _YEAR.finditer(line):
+        pass
+    if last is None:
+        return False, None
+    return True, None if _SINCE.match(line, last.end()) else year_number(last.group("year"))
 
 
 def clause_bounds(text: str, start: int, end: int, sentence_start: int, sentence_end: int, breaks: regex.Pattern) -> tuple[int, int]:

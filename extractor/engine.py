@@ -73,8 +73,8 @@ class Extractor:
         title_year, report_year = _title_years(metadata.get("title") or "")
         is_plan = self.attributor.is_plan(metadata.get("title") or "")
         segments = Segments.of(text)
-        sections = self.attributor.target_sections(text, segments)
-        section_starts = [start for start, _ in sections]
+        sections = self.attributor.sections(text, segments)
+        section_starts = [section.start for section in sections]
         breaks = self.attributor.clause_break
 
         claims: list[Claim] = []
@@ -121,9 +121,13 @@ class Extractor:
             if tier is None:  # a subject taken from elsewhere in the sentence keeps its designation
                 tier = self.attributor.tier_in(subject)
             index = bisect.bisect_right(section_starts, start) - 1
-            in_target = (index >= 0 and sections[index][1]) or is_plan
+            section = sections[index] if index >= 0 else None
+            in_target = (section is not None and section.is_target) or is_plan
             kind = self.attributor.kind(ctx, metric, qualifier, "target" if in_target else "actual")
-            default_year = report_year if report_year else (title_year if kind == "target" else None)
+            if section is not None and section.year is not None:  # 一、2023年工作情况
+                default_year = section.year
+            else:
+                default_year = report_year if report_year else (title_year if kind == "target" else None)
             sentence = text[sentence_start:sentence_end]
             repeat_key = (sentence, text[start:end], start - sentence_start)
             claims.append(

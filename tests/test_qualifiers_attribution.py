@@ -64,6 +64,16 @@ def test_year_is_carried_forward_within_a_sentence_only():
     assert pd.isna(claims.loc["30家", "year"])
 
 
+def test_a_heading_year_holds_for_its_section_down_to_the_next_heading_of_its_level():
+    text = ("关于支持中小企业发展情况的报告\n一、2023年工作情况\n（一）培育优质企业。\n全市新增专精特新中小企业120家。2022年新增80家。\n"
+            "（二）2018年以来的成效\n累计培育创新型中小企业300家。\n二、下一步工作打算\n力争新增专精特新中小企业150家。\n")
+    claims = claims_of(text)
+    assert claims.loc["120家", "year"] == 2023  # under 一、2023年…, through the sub-heading （一）
+    assert claims.loc["80家", "year"] == 2022  # a year of its own sentence comes first
+    assert pd.isna(claims.loc["300家", "year"])  # 2018年以来 is a period, not a year
+    assert pd.isna(claims.loc["150家", "year"]) and claims.loc["150家", "kind"] == "target"  # 二、 closes 一、
+
+
 def test_target_with_year_and_approx():
     claim = claims_of("力争到2025年，全市专精特新中小企业累计达到600家左右。").loc["600家"]
     assert (claim.kind, claim.year, claim.qualifier) == ("target", 2025, "approx")
