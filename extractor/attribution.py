@@ -108,6 +108,7 @@ class Attributor:
         self._heading_levels = [regex.compile(pattern) for pattern in ruleset.table("kinds", "heading_levels") or []]
         plan_titles = ruleset.table("kinds", "plan_titles") or []
         self._plan_title = re.compile(words_pattern(plan_titles)) if plan_titles else None
+        self._named_plan = regex.compile(ruleset.table("kinds", "named_plan") or "(?!)")
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: Context, unit_class: str, fixed: str | None) -> str:
@@ -282,6 +283,18 @@ class Attributor:
 
     def is_plan(self, title: str) -> bool:
         return bool(self._plan_title and self._plan_title.search(title))
+
+    def named_plans(self, text: str) -> tuple[list[int], list[int]]:
+        """(end offsets, end years) of the plans the text names with their years (《…行动计划(2023-2025年)》), in order."""
+        ends, years = [], []
+        for match in self._named_plan.finditer(text):
+            name = match.group("name")
+            if self._plan_title and self._plan_title.search(name):
+                stated = [year_number(year.group("year")) for year in _YEAR.finditer(name)]
+                if stated:
+                    ends.append(match.end())
+                    years.append(max(stated))
+        return ends, years
 
     def sections(self, text: str, segments: Segments) -> list[Section]:
         """Every heading line, in order: whether it heads targets, and the year of the section it opens.

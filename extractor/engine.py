@@ -75,6 +75,7 @@ class Extractor:
         segments = Segments.of(text)
         sections = self.attributor.sections(text, segments)
         section_starts = [section.start for section in sections]
+        plan_ends, plan_years = self.attributor.named_plans(text)
         breaks = self.attributor.clause_break
 
         claims: list[Claim] = []
@@ -128,6 +129,9 @@ class Extractor:
                 default_year = section.year
             else:
                 default_year = report_year if report_year else (title_year if kind == "target" else None)
+                plan = bisect.bisect_right(plan_ends, start) - 1
+                if default_year is None and kind == "target" and plan >= 0:  # the plan the text named last
+                    default_year = plan_years[plan]
             sentence = text[sentence_start:sentence_end]
             repeat_key = (sentence, text[start:end], start - sentence_start)
             claims.append(

@@ -74,6 +74,16 @@ def test_a_heading_year_holds_for_its_section_down_to_the_next_heading_of_its_le
     assert pd.isna(claims.loc["150家", "year"]) and claims.loc["150家", "kind"] == "target"  # 二、 closes 一、
 
 
+def test_targets_take_the_end_year_of_the_plan_the_text_names():
+    claims = claims_of("市政府印发《中小企业数字化转型行动计划（2024-2026年）》。计划提出，力争新增数字化车间50个。"
+                       "2023年全市已建成数字化车间80个。")
+    assert (claims.loc["50个", "kind"], claims.loc["50个", "year"]) == ("target", 2026)
+    assert claims.loc["80个", "year"] == 2023  # an actual figure keeps its own year
+    # A named text that is no plan, or a plan without years, gives no year.
+    assert pd.isna(claims_of("会议学习了《关于促进中小企业发展的意见》。力争新增数字化车间50个。").loc["50个", "year"])
+    assert pd.isna(claims_of("会议学习了《数字化转型行动计划》。力争新增数字化车间50个。").loc["50个", "year"])
+
+
 def test_target_with_year_and_approx():
     claim = claims_of("力争到2025年，全市专精特新中小企业累计达到600家左右。").loc["600家"]
     assert (claim.kind, claim.year, claim.qualifier) == ("target", 2025, "approx")
