@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .ruleset import RuleError, RuleSet, words_pattern
+from .ruleset import RuleError, RuleSet, expand, words_pattern
 from .segments import Segments
 
 # A year a figure is compared with (比2015年, 与2015年6月相比, 是2018年的2.4倍) is not its year.
@@ -109,6 +109,9 @@ class Attributor:
         plan_titles = ruleset.table("kinds", "plan_titles") or []
         self._plan_title = re.compile(words_pattern(plan_titles)) if plan_titles else None
         self._named_plan = regex.compile(ruleset.table("kinds", "named_plan") or "(?!)")
+        self._bullet = regex.compile(ruleset.table("kinds", "bullet_pattern") or "(?!)")
+        cue = expand("{target_cue}", ruleset.fragments, "target cue") if "target_cue" in ruleset.fragments else "(?!)"
+        self._target_cue = regex.compile(cue, regex.V0)
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: Context, unit_class: str, fixed: str | None) -> str:
@@ -297,17 +300,34 @@ class Attributor:
         return ends, years
 
     def sections(self, text: str, segments: Segments) -> list[Section]:
-        """Every heading line, in order: whether it heads targets, and the year of the section it opens.
+        """Every heading line and bullet list, in order: whether it holds targets, and its figures' year.
 
-        That year is the one stated by the innermost heading above (itself
-        included) that states one; a heading closes the sections of its own
-        level and deeper, so 二、下一步工作 ends 一、2023年工作情况 but （一）… does not.
+        A heading's year is the one stated by the innermost heading above
+        (itself included) that states one; a heading closes the sections of its
+        own level and deeper, so 二、下一步工作 ends 一、2023年工作情况 but （一）… does
+        not. A bullet list (——…) takes a target cue and a year from its lead, the
+        line before it (主要目标为到2025年，…), and gives the section back after it.
         """
         found: list[Section] = []
         above: list[tuple[int, bool, int | None]] = []  # (level, states a year, the year) of the open headings
+        lead = ""  # the last line that is neither empty nor a bullet
+        enclosing: Section | None = None  # the section a bullet list interrupts, while in one
         for start in segments.line_starts:
             line_end = text.find("\n", start)
             line = text[start : line_end if line_end >= 0 else len(text)]
+            if self._bullet.search(line):
+                if enclosing is None:
+                    enclosing = found[-1] if found else Section(start, False, None)
+                    states, year = _heading_year(lead)
+                    is_target = enclosing.is_target or bool(self._target_cue.search(lead))
+                    found.append(Section(start, is_target, year if states else enclosing.year))
+                continue
+            if not line.strip():
+                continue
+            if enclosing is not None:  # the list has ended
+                found.append(Section(start, enclosing.is_target, enclosing.year))
+                enclosing = None
+            lead = line
             if len(line) > 40:
                 continue
             level = next((i for i, pattern in enumerate(self._heading_levels) if pattern.search(line)), None)

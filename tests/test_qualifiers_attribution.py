@@ -74,6 +74,14 @@ def test_a_heading_year_holds_for_its_section_down_to_the_next_heading_of_its_le
     assert pd.isna(claims.loc["150家", "year"]) and claims.loc["150家", "kind"] == "target"  # 二、 closes 一、
 
 
+def test_a_bullet_list_takes_its_kind_and_year_from_its_lead_line():
+    claims = claims_of("主要目标：到2027年，全市中小企业发展环境持续优化。\n——优质企业不断壮大。累计培育专精特新中小企业800家。\n"
+                       "——创新能力明显提升。\n全市现有中小企业12万家。\n2023年主要工作成效如下：\n——培育专精特新中小企业150家。\n")
+    assert (claims.loc["800家", "kind"], claims.loc["800家", "year"]) == ("target", 2027)
+    assert claims.loc["12万家", "kind"] == "actual" and pd.isna(claims.loc["12万家", "year"])  # after the list
+    assert (claims.loc["150家", "kind"], claims.loc["150家", "year"]) == ("actual", 2023)
+
+
 def test_targets_take_the_end_year_of_the_plan_the_text_names():
     claims = claims_of("市政府印发《中小企业数字化转型行动计划（2024-2026年）》。计划提出，力争新增数字化车间50个。"
                        "2023年全市已建成数字化车间80个。")
