@@ -4,7 +4,8 @@ Documents write numbers in ways the rules should not each have to know:
 full-width digits and number punctuation (１，２３４．５％), no-break or thin
 spaces, spaces inside a number (1 234 567, 12 .5, 9.5 %), and line breaks
 inside a sentence (a number cut from its unit at a line end, a hard-wrapped
-text file). Traditional characters are converted to simplified ones only
+text file), and the pinyin some reposting sites print after a character
+(企業(yè), 區(qū)). Traditional characters are converted to simplified ones only
 when asked (OpenCC t2s). All this happens on a copy: characters are replaced
 one for one or deleted, never inserted, so an offset map of the deletions
 takes every span of the copy back to the original text, and claims always
@@ -36,6 +37,10 @@ _SPACED_GROUPS = regex.compile(rf"(?<![0-9.,])[0-9]{{1,3}}(?:{_SPACE}+[0-9]{{3}}
 _SPACE_RUN = regex.compile(f"{_SPACE}+")
 _SPACE_IN_NUMBER = regex.compile(rf"(?<=[0-9]){_SPACE}+(?=\.[0-9]|[%‰])")
 _BREAK = r"[ \t\u3000]*\r?\n[ \t\u3000]*"
+# A pinyin gloss after a character, with a tone mark so that (A) or (pdf) never is one: 企業(yè).
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# (The lookbehind follows the parenthesis, so the scan jumps from one parenthesis to the next.)
+_PINYIN_GLOSS = regex.compile(rf"[(（](?<=\p{{Han}}.)(?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,6}}[)）]")
 # A line ending like this ends its sentence or is a heading's end; it is never joined.
 _LINE_END = regex.compile(r"[。！？!?；;：:）)」』】》”\"…]$")
 _WIDE_OR_DIGIT = regex.compile(r"[\p{Han}0-9“‘（(《]")
@@ -111,7 +116,7 @@ class Normaliser:
         for match in _SPACED_GROUPS.finditer(text):
             for space in _SPACE_RUN.finditer(match.group()):
                 yield match.start() + space.start(), match.start() + space.end()
-        for pattern in (_SPACE_IN_NUMBER, self._break_in_number):
+        for pattern in (_SPACE_IN_NUMBER, self._break_in_number, _PINYIN_GLOSS):
             for match in pattern.finditer(text):
                 yield match.span()
         yield from _wrapped_breaks(text)

@@ -62,6 +62,17 @@ def test_a_number_cut_from_its_unit_by_a_line_break_is_read_whole():
     assert_spans_index(text, frame)
 
 
+def test_pinyin_printed_after_characters_is_read_through():
+    text = "對新認定的國家級專精特新“小巨人”企業(yè)給予50萬元獎勵，區(qū)本級另給予10萬元。"
+    claims = extract_text(text).set_index("text")
+    assert claims.loc["50萬元", "subject"].endswith("“小巨人”企業")  # 企業(yè) read as the word 企業
+    assert claims.loc["50萬元", "tier"] == "national"
+    start, end = claims.loc["50萬元", ["start", "end"]]
+    assert text[start:end] == "50萬元"
+    # Only a toned syllable is a gloss: a letter or a word in parentheses stays.
+    assert Normaliser(get_extractor().ruleset)("附件(A)和文件(pdf)").text == "附件(A)和文件(pdf)"
+
+
 def test_a_hard_wrapped_text_keeps_its_sentences_whole():
     # Lines of 24 characters, as a text file saved from a PDF or a terminal.
     paragraph = ("近年来，我市坚持把培育优质中小企业作为推动经济高质量发展的重要抓手。"
