@@ -83,9 +83,12 @@ class Attributor:
         self._continuation = re.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})")
         self._inherit = re.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
-        self._head_noun_phrase = regex.compile(
-            rf"(?:{words_pattern(subjects.get('after_unit_skip', []))})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(subjects.get('head_nouns', []))}))"
-        )
+        skip, heads = words_pattern(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
+        noun_phrase = rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{{heads}}))"
+        self._head_noun_phrase = regex.compile(noun_phrase.replace("{heads}", words_pattern(heads)))
+        # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
+        money_heads = heads + subjects.get("money_head_nouns", [])
+        self._money_noun_phrase = regex.compile(noun_phrase.replace("{heads}", words_pattern(money_heads)))
         self._verb_before_number = re.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
         self.tier_rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
@@ -167,7 +170,8 @@ class Attributor:
             recipient = _RECIPIENT.search(ctx.text, ctx.sentence_start, ctx.start)
             if recipient:
                 return self.trim(recipient.group("who")), False
-        following = self._head_noun_phrase.match(ctx.text, ctx.end, ctx.clause_end)
+        phrase_after = self._money_noun_phrase if unit_class == "money" else self._head_noun_phrase
+        following = phrase_after.match(ctx.text, ctx.end, ctx.clause_end)
         if following and unit_class in self.prenominal_classes:
             if len(phrase) <= 3 or self._verb_before_number.search(phrase):
                 return following.group("noun"), False

@@ -92,6 +92,13 @@ def test_targets_take_the_end_year_of_the_plan_the_text_names():
     assert pd.isna(claims_of("会议学习了《数字化转型行动计划》。力争新增数字化车间50个。").loc["50个", "year"])
 
 
+def test_an_amount_before_a_loan_or_quota_takes_it_as_subject_a_count_keeps_its_firms():
+    claims = claims_of("人民银行安排额度，包括500亿元专项再贷款、200亿元再贴现额度。支持120家重点企业获得贷款。")
+    assert claims.loc["500亿元", "subject"] == "专项再贷款"
+    assert claims.loc["200亿元", "subject"] == "再贴现额度"
+    assert claims.loc["120家", "subject"] == "重点企业"
+
+
 def test_target_with_year_and_approx():
     claim = claims_of("力争到2025年，全市专精特新中小企业累计达到600家左右。").loc["600家"]
     assert (claim.kind, claim.year, claim.qualifier) == ("target", 2025, "approx")
