@@ -46,7 +46,7 @@ class Context:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading line: where it starts, whether it heads targets, the year its section's figures take."""
+    """Where a heading line or a bullet list starts, whether its figures are targets, the year they take (None: none stated)."""
 
     start: int
     is_target: bool
