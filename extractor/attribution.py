@@ -84,11 +84,13 @@ class Attributor:
         self._inherit = re.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
         skip, heads = words_pattern(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
-        noun_phrase = rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{{heads}}))"
-        self._head_noun_phrase = regex.compile(noun_phrase.replace("{heads}", words_pattern(heads)))
+
+        def noun_phrase(nouns: list[str]) -> regex.Pattern:
+            return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(nouns)}))")
+
+        self._head_noun_phrase = noun_phrase(heads)
         # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
-        money_heads = heads + subjects.get("money_head_nouns", [])
-        self._money_noun_phrase = regex.compile(noun_phrase.replace("{heads}", words_pattern(money_heads)))
+        self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
         self._verb_before_number = re.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
         self.tier_rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
