@@ -21,6 +21,7 @@ from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Scanner
 from .segments import Segments
+from .tables import Table, TableCell, TableReader
 from .values import ValueReader
 
 # Items of an enumeration share the qualifier written before the first one:
@@ -63,12 +64,17 @@ class Extractor:
         self.values = ValueReader(self.ruleset)
         self.qualifiers = QualifierReader(self.ruleset)
         self.attributor = Attributor(self.ruleset)
+        self.tables = TableReader(self.ruleset, self.values, self.attributor)
 
     def metadata(self, text: str) -> dict[str, str | None]:
         return read_metadata(text, self.ruleset)
 
-    def extract(self, text: str, doc: str = "text", metadata: dict | None = None) -> list[Claim]:
+    def extract(self, text: str, doc: str = "text", metadata: dict | None = None,
+                tables: list[Table] | None = None) -> list[Claim]:
+        """The claims of `text` in text order; `tables` are its tables when already found (tables.py)."""
         metadata = metadata if metadata is not None else self.metadata(text)
+        cells = self.tables.read(text, self.tables.find(text) if tables is None else tables, metadata.get("title") or "")
+        cell_starts, cell_ends = [cell.start for cell in cells], [cell.end for cell in cells]
         doc_year = int(metadata["date"][:4]) if metadata.get("date") else None
         title_year, report_year = _title_years(metadata.get("title") or "")
         is_plan = self.attributor.is_plan(metadata.get("title") or "")
@@ -85,8 +91,8 @@ class Extractor:
         in_sentence: list[tuple[str, str]] = []  # (subject, unit class) of the sentence's claims so far
         current_sentence = -1
         for candidate in self.scanner.scan(text):
-            if not candidate.is_claim:
-                continue
+            if not candidate.is_claim or _overlaps(cell_starts, cell_ends, candidate.start, candidate.end):
+                continue  # a table's cell is read with its table
             try:
                 reading = self.values.read(candidate)
             except NumeralError:
@@ -160,7 +166,31 @@ class Extractor:
             seen.add(repeat_key)
             in_sentence.append((subject, self.values.unit_class(None, reading.unit)))
             previous_end = end
+        if cells:
+            claims = sorted(claims + self._cell_claims(text, doc, cells, segments), key=lambda claim: claim.start)
         return claims
+
+    def _cell_claims(self, text: str, doc: str, cells: list[TableCell], segments: Segments) -> list[Claim]:
+        """Claims of table cells: a cell's sentence is its row."""
+        claims, seen = [], set()
+        for cell in cells:
+            row = text[cell.row_start : cell.row_end]
+            repeat_key = (row, text[cell.start : cell.end], cell.start - cell.row_start)
+            claims.append(Claim(
+                doc=doc, start=cell.start, end=cell.end, text=text[cell.start : cell.end], value=cell.value, value_max=None,
+                unit=cell.unit, qualifier="exact", metric=cell.metric, subject=cell.subject,
+                tier=self.attributor.tier_in(cell.subject), program=self.attributor.program(cell.subject), year=cell.year,
+                kind=cell.kind, sentence=row, sentence_start=cell.row_start, line=segments.line_of(cell.start),
+                rule="table.cell", is_repeat=repeat_key in seen,
+            ))
+            seen.add(repeat_key)
+        return claims
+
+
+def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint spans given by `starts` and `ends`."""
+    index = bisect.bisect_left(ends, start + 1)
+    return index < len(starts) and starts[index] < end
 
 
 def _title_years(title: str) -> tuple[int | None, int | None]:
