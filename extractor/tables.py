@@ -27,6 +27,7 @@ them into one number).
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -123,6 +124,18 @@ class _Line:
         return self.start + start, self.start + end
 
 
+class _Lines(list):
+    """The lines of a text, looked up by offset."""
+
+    def __init__(self, lines):
+        super().__init__(lines)
+        self.starts = [line.start for line in self]
+
+    def index_at(self, offset: int) -> int:
+        """The index of the line holding `offset`."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
 @dataclass(frozen=True)
 class _Column:
     words: str  # the header without its unit and blanks
@@ -174,7 +187,7 @@ class TableReader:
         """Every table in `text`, in text order."""
         if "\n" not in text:
             return []
-        lines = [_Line(start, line) for start, line in _lines(text)]
+        lines = _Lines(_Line(start, line) for start, line in _lines(text))
         found = sorted(self._delimited(lines) + self._flattened(lines), key=lambda table: table.start)
         tables: list[Table] = []
         for table in found:  # one layout a region: the first to start wins an overlap
@@ -224,7 +237,7 @@ class TableReader:
     def _has_figures(self, texts: list[str]) -> bool:
         return any(self._is_number(t) for t in texts[1:]) and not self._is_header(texts)
 
-    def _delimited(self, lines: list[_Line]) -> list[Table]:
+    def _delimited(self, lines: _Lines) -> list[Table]:
         """Tables of one row a line: runs of lines parted the same way (blank lines between them allowed)."""
         tables: list[Table] = []
         run: list[tuple[_Line, list[Span]]] = []
@@ -243,7 +256,7 @@ class TableReader:
             tables.extend(self._tables_in_run(run, layout, lines))
         return tables
 
-    def _tables_in_run(self, run: list[tuple[_Line, list[Span]]], layout: str, lines: list[_Line]) -> list[Table]:
+    def _tables_in_run(self, run: list[tuple[_Line, list[Span]]], layout: str, lines: _Lines) -> list[Table]:
         """The tables of a run of parted lines, each from its header rows to its last row of figures."""
         texts = [[line.at(cell) for cell in cells] for line, cells in run]
         tables: list[Table] = []
@@ -282,24 +295,62 @@ class TableReader:
         label, values = cells[0], cells[1:]
         return Row(label, tuple(cell if cell[0] < cell[1] else None for cell in values), (line.start + _indent(line.text), cells[-1][1]), _indent(line.text))
 
-    def _table(self, layout: str, first: _Line, header_rows: list[list[Span]], rows: list[Row], lines: list[_Line]) -> Table:
+    def _table(self, layout: str, first: _Line, header_rows: list[list[Span]], rows: list[Row], lines: _Lines) -> Table:
         """A delimited table, its header cells laid over its value columns.
 
         A header row with a cell for the label column too (指标 | 本年 | 上年)
         starts one column earlier than one without (| 本年 | 上年 typed with a
-        blank corner); a shorter upper row (a merged cell) is laid from the right.
+        blank corner); a shorter last header row is laid from the right. In an
+        upper header row (2023年 over 1-6月 | 增长) an empty cell takes the cell
+        to its left: the readers write a merged cell once, then empty cells.
         """
         width = max(len(row.cells) for row in rows)
         columns: list[list[Span]] = [[] for _ in range(width)]
-        for cells in header_rows:
+        for number, cells in enumerate(header_rows):
             offset = len(cells) - width  # cells before the value columns: the stub (or a stub split by spaces)
+            upper = number < len(header_rows) - 1
+            if offset < 0 and upper:
+                continue
+            merged = None
             for column in range(width):
                 index = column + offset
-                if 0 <= index < len(cells) and cells[index][0] < cells[index][1] and (offset >= 0 or cells is header_rows[-1]):
-                    columns[column].append(cells[index])
+                if not 0 <= index < len(cells):
+                    continue
+                cell = cells[index]
+                if cell[0] < cell[1]:
+                    merged = cell
+                elif upper and merged is not None:
+                    cell = merged  # an upper header cell merged across columns is written once, then left empty
+                else:
+                    continue
+                columns[column].append(cell)
+        if layout == "spaces" and all(columns):
+            rows = [self._aligned(row, width, [column[-1] for column in columns], lines) for row in rows]
         return self._relative(layout, first.start + _indent(first.text), columns, rows, lines)
 
-    def _flattened(self, lines: list[_Line]) -> list[Table]:
+    def _aligned(self, row: Row, width: int, headers: list[Span], lines: _Lines) -> Row:
+        """A spaced row with fewer figures than columns, each figure under the header it stands below.
+
+        Typed tables leave an empty cell blank, so the figures of a short row
+        are placed by where they stand: under the header their characters
+        overlap most, else the nearest. Two figures under one header leave
+        the row as it is.
+        """
+        cells = [cell for cell in row.cells if cell is not None]
+        if len(cells) >= width:
+            return row
+        ranges = [_columns_of(span, lines) for span in headers]
+        placed: list[Span | None] = [None] * width
+        for cell in cells:
+            start, end = _columns_of(cell, lines)
+            best = max(range(width), key=lambda c: (min(end, ranges[c][1]) - max(start, ranges[c][0]),
+                                                    -abs((start + end) - (ranges[c][0] + ranges[c][1]))))
+            if placed[best] is not None:
+                return row
+            placed[best] = cell
+        return replace(row, cells=tuple(placed))
+
+    def _flattened(self, lines: _Lines) -> list[Table]:
         """Tables flattened one cell a line: header lines, then a label line and its figures, row after row."""
         kinds: list[tuple[str, _Line]] = []
         for line in lines:
@@ -320,7 +371,7 @@ class TableReader:
                 tables.append(table)
         return tables
 
-    def _flattened_at(self, kinds: list[tuple[str, _Line]], i: int, lines: list[_Line]) -> tuple[Table | None, int]:
+    def _flattened_at(self, kinds: list[tuple[str, _Line]], i: int, lines: _Lines) -> tuple[Table | None, int]:
         """The flattened table whose first row is the label kinds[i], if there is one; and where to look next."""
         groups: list[tuple[_Line, list[_Line]]] = []  # (label, figures)
         j = i
@@ -341,7 +392,7 @@ class TableReader:
         if not groups:
             return None, i + 1
         first_label, first_figures = groups[0]
-        header_lines: list[_Line] | None = None
+        header_lines: _Lines | None = None
         stub: _Line | None = None
         if self._is_header([first_label.text.strip()] + [line.text.strip() for line in first_figures]):
             stub, header_lines, groups = first_label, first_figures, groups[1:]  # 指标 / 2021 / 2022: a header of years
@@ -363,15 +414,17 @@ class TableReader:
                 stub = above[0]
         if len(header_lines) < width or (width == 1 and stub is None):
             return None, j  # one figure a row is a table only under a stub header (区名), not a numbered list
+        counts = [len(figures) for _, figures in groups]
         rows = [
-            Row(label.body(), tuple(f.body() for f in figures), (label.body()[0], (figures or [label])[-1].body()[1]), _indent(label.text))
-            for label, figures in groups
+            Row(label.body(), tuple(f.body() for f in figures) if _placed(counts, index, width) else (),
+                (label.body()[0], (figures or [label])[-1].body()[1]), _indent(label.text))
+            for index, (label, figures) in enumerate(groups)
         ]
         first = stub or header_lines[0]
         columns = [[line.body()] for line in header_lines[:width]]
         return self._relative("lines", first.body()[0], columns, rows, lines), j
 
-    def _relative(self, layout: str, start: int, columns: list[list[Span]], rows: list[Row], lines: list[_Line]) -> Table:
+    def _relative(self, layout: str, start: int, columns: list[list[Span]], rows: list[Row], lines: _Lines) -> Table:
         """A Table: the caption lines above `start` joined to its region, every span made relative to the region's start."""
         caption = self._caption(start, lines)
         origin = caption[0][0] if caption else start
@@ -388,9 +441,9 @@ class TableReader:
             rows=tuple(Row(rel(r.label), tuple(rel(c) if c else None for c in r.cells), rel(r.span), r.indent) for r in rows),
         )
 
-    def _caption(self, start: int, lines: list[_Line]) -> list[Span]:
+    def _caption(self, start: int, lines: _Lines) -> list[Span]:
         """The short lines just above a table (its title, its unit line), up to a sentence, a figure or another table's row."""
-        index = bisect.bisect_right([line.start for line in lines], start) - 1
+        index = lines.index_at(start)
         caption: list[Span] = []
         for line in reversed(lines[max(0, index - 2 * _CAPTION_LINES) : index]):
             body = line.text.strip(" \t\u3000\r")
@@ -426,6 +479,8 @@ class TableReader:
         measures = [self._column_measure(column) for column in columns]
         table_measure = next((measure for measure in measures if measure), "")  # what a change or last year's column is of
         top = min(row.indent for row in table.rows)
+        row_units: list[tuple[str, Decimal] | None] = []  # the unit each row's figures are in
+        row_measures: list[str | None] = []  # the measure each row's figures are of: its own or its owner's
         cells: list[TableCell] = []
         for index, row in enumerate(table.rows):
             label, marked, row_unit, row_year = labels[index]
@@ -433,8 +488,10 @@ class TableReader:
             names_measure = bool(label) and not is_total and self._names_measure(label)
             owner = self._owner(table.rows, labels, index) if marked or row.indent > top or not names_measure else None
             if row_unit is None and owner is not None:
-                row_unit = labels[owner][2]  # a sub-row is in its measure's unit
-            parent = None if names_measure or owner is None else _PARENTHETICAL.sub("", labels[owner][0])
+                row_unit = row_units[owner]  # a sub-row is in its measure's unit
+            parent = None if names_measure or owner is None else row_measures[owner]
+            row_units.append(row_unit)
+            row_measures.append(_PARENTHETICAL.sub("", label) if names_measure else parent)
             for column, measure, span in zip(columns, measures, row.cells):
                 if span is None:
                     continue
@@ -586,6 +643,20 @@ def _scoped(label: str, scope: str | None) -> str:
     return scope + label
 
 
+def _placed(counts: list[int], index: int, width: int) -> bool:
+    """Whether the figures of a flattened row can be placed under their headers.
+
+    An empty cell leaves no line, so a short row cannot say which column it
+    lacks. Where a row next to it is as short (a ratio and its sub-rows,
+    none with a growth), the columns the block leaves empty are its last ones
+    and its figures fill the first; a short row alone is left out.
+    """
+    count = counts[index]
+    if count == width:
+        return True
+    return any(0 <= other < len(counts) and counts[other] == count for other in (index - 1, index + 1))
+
+
 def _value(number: regex.Match) -> Decimal:
     value = Decimal(number.group("num").translate(_ASCII).replace(",", ""))
     return -value if number.group("sign") not in (None, "+") else value
@@ -614,6 +685,17 @@ def _strip(text: str, start: int, end: int) -> Span:
     while end > start and text[end - 1] in " \u3000\t\r":
         end -= 1
     return start, end
+
+
+def _columns_of(span: Span, lines: _Lines) -> Span:
+    """The display columns a span of one line takes (a Chinese character two, as a monospaced font draws it)."""
+    line = lines[lines.index_at(span[0])]
+    start = _width(line.text[: span[0] - line.start])
+    return start, start + _width(line.text[span[0] - line.start : span[1] - line.start])
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _indent(text: str) -> int:
