@@ -178,7 +178,7 @@ class Extractor:
             repeat_key = (row, text[cell.start : cell.end], cell.start - cell.row_start)
             claims.append(Claim(
                 doc=doc, start=cell.start, end=cell.end, text=text[cell.start : cell.end], value=cell.value, value_max=None,
-                unit=cell.unit, qualifier="exact", metric=cell.metric, subject=cell.subject,
+                unit=cell.unit, qualifier=cell.qualifier, metric=cell.metric, subject=cell.subject,
                 tier=self.attributor.tier_in(cell.subject), program=self.attributor.program(cell.subject), year=cell.year,
                 kind=cell.kind, sentence=row, sentence_start=cell.row_start, line=segments.line_of(cell.start),
                 rule="table.cell", is_repeat=repeat_key in seen,

@@ -102,6 +102,7 @@ class TableCell:
     subject: str
     year: int | None
     kind: str
+    qualifier: str
     row_start: int
     row_end: int
 
@@ -143,6 +144,9 @@ class _Column:
     is_growth: bool
     is_target: bool
     is_previous: bool
+    is_policy: bool
+    is_cap: bool
+    is_units: bool
     year: int | None
 
 
@@ -174,6 +178,9 @@ class TableReader:
         self._previous = pattern("table.previous_year")
         self._growth = pattern("table.growth_header")
         self._target = pattern("table.target_header")
+        self._policy = pattern("table.policy_header")
+        self._caps = frozenset(("上限", "最高"))
+        self._unit_columns = frozenset(_BLANKS.sub("", word) for word in words("table.unit_column"))
         self._counted_units: dict[str, str] = dict(ruleset.table("tables", "counted_units") or {})
         units = "|".join(
             expand(f"{{{name}}}", ruleset.fragments, "table units")
@@ -286,9 +293,7 @@ class TableReader:
             if len(rows) >= _MIN_ROWS[layout]:
                 header_cells = [run[h][1][1:] if serial else run[h][1] for h in headers]
                 tables.append(self._table(layout, run[i][0], header_cells, rows, lines))
-                i = j
-            else:
-                i += 1
+            i = j  # a header inside the lines read would find the same rows: go on after them
         return tables
 
     def _row(self, line: _Line, cells: list[Span]) -> Row:
@@ -482,11 +487,18 @@ class TableReader:
         row_units: list[tuple[str, Decimal] | None] = []  # the unit each row's figures are in
         row_measures: list[str | None] = []  # the measure each row's figures are of: its own or its owner's
         cells: list[TableCell] = []
+        unit_column = next((index for index, column in enumerate(columns) if column.is_units), None)
+        owners = _Owners()
         for index, row in enumerate(table.rows):
             label, marked, row_unit, row_year = labels[index]
+            if row_unit is None and unit_column is not None and unit_column < len(row.cells) and row.cells[unit_column]:
+                row_unit = self._unit(at(row.cells[unit_column]))  # 指标 | 单位 | 本月: the row's unit in a column of its own
             is_total = label in self._totals
             names_measure = bool(label) and not is_total and self._names_measure(label)
-            owner = self._owner(table.rows, labels, index) if marked or row.indent > top or not names_measure else None
+            is_sub = marked or row.indent > top
+            owner = owners.owner(row.indent, marked, is_sub) if is_sub or not names_measure else None
+            if label and not marked:
+                owners.add(index, row.indent, names_measure)
             if row_unit is None and owner is not None:
                 row_unit = row_units[owner]  # a sub-row is in its measure's unit
             parent = None if names_measure or owner is None else row_measures[owner]
@@ -519,7 +531,8 @@ class TableReader:
                     metric=self._metric(subject, column.words, unit_class),
                     subject=subject,
                     year=year,
-                    kind="target" if column.is_target else "actual",
+                    kind="target" if column.is_target else ("policy" if column.is_policy else "actual"),
+                    qualifier="at_most" if column.is_cap else "exact",
                     row_start=table.start + row.span[0],
                     row_end=table.start + row.span[1],
                 ))
@@ -559,13 +572,16 @@ class TableReader:
             is_growth=self._growth.search(header) is not None,
             is_target=self._target.search(header) is not None,
             is_previous=self._previous.search(header) is not None,
+            is_policy=(policy := self._policy.search(header)) is not None,
+            is_cap=policy is not None and any(cap in header for cap in self._caps),
+            is_units=_BLANKS.sub("", header) in self._unit_columns,
             year=int(years[-1]) if years else None,
         )
 
     def _column_measure(self, column: _Column) -> str:
-        """The thing a column header counts or measures (企业数 -> 企业), or '' for a period or a change (2022年, 上年同期, 同比增长)."""
-        if column.is_growth or column.is_previous or column.is_target:
-            return ""
+        """The thing a column header counts or measures (企业数 -> 企业), or '' for a period, a change, a goal or a policy's term."""
+        if column.is_growth or column.is_previous or column.is_target or column.is_units or column.is_policy:
+            return ""  # a policy's term is about its recipient, the row (CLAIMS.md section 7)
         words = self._period.sub("", column.words)
         if len(words) < 2:
             return ""
@@ -598,24 +614,6 @@ class TableReader:
     def _names_measure(self, label: str) -> bool:
         return self._measure.search(_PARENTHETICAL.sub("", label)) is not None
 
-    def _owner(self, rows: tuple[Row, ...], labels: list[tuple], index: int) -> int | None:
-        """The row an item or a sub-row belongs to, or None.
-
-        A marked or indented sub-row belongs to the nearest unmarked row above
-        it that is less deep; an item at the top level (金属制品业 under
-        工业总产值 in a table that lost its indentation) to the nearest unmarked
-        row above it that names a measure.
-        """
-        depth = rows[index].indent + (1 if labels[index][1] else 0)
-        is_sub = labels[index][1] or rows[index].indent > min(row.indent for row in rows)
-        for back in range(index - 1, -1, -1):
-            label, marked = labels[back][:2]
-            if marked or rows[back].indent >= depth + (0 if is_sub else 1):
-                continue
-            if label and (is_sub or self._names_measure(label)):
-                return back
-        return None
-
     def _subject(self, label: str, is_total: bool, names_measure: bool, parent: str | None, measure: str, scope: str | None) -> str:
         """The row label, with the measure it belongs to where it names none (CLAIMS.md section 7)."""
         if names_measure:
@@ -630,6 +628,40 @@ class TableReader:
         words = (subject + header)[-self.attributor.window_before :] + "0"
         end = len(words)
         return self.attributor.metric(Context(words, end - 1, end, 0, end, 0, end), unit_class, None)
+
+
+class _Owners:
+    """Which row an item or a sub-row belongs to, as the rows are read top down.
+
+    A marked or indented sub-row belongs to the nearest unmarked row above it
+    that is less deep; an item at the top level (金属制品业 under 工业总产值 in a
+    table that lost its indentation) to the nearest unmarked row above it, no
+    deeper, that names a measure. Each stack keeps only the rows a later row
+    can still belong to (a row hides the deeper rows above it), so a lookup is
+    one bisection, however long the table.
+    """
+
+    def __init__(self):
+        self._rows: tuple[list[int], list[int]] = ([], [])  # (indents, row indexes) of unmarked rows
+        self._measures: tuple[list[int], list[int]] = ([], [])  # the same, of those that name a measure
+
+    def owner(self, indent: int, marked: bool, is_sub: bool) -> int | None:
+        if is_sub:
+            indents, indexes = self._rows
+            found = bisect.bisect_left(indents, indent + (1 if marked else 0)) - 1
+        else:
+            indents, indexes = self._measures
+            found = bisect.bisect_right(indents, indent) - 1
+        return indexes[found] if found >= 0 else None
+
+    def add(self, index: int, indent: int, names_measure: bool) -> None:
+        """An unmarked row with a label, read."""
+        for indents, indexes in (self._rows, self._measures) if names_measure else (self._rows,):
+            while indents and indents[-1] >= indent:
+                indents.pop()
+                indexes.pop()
+            indents.append(indent)
+            indexes.append(index)
 
 
 def _scoped(label: str, scope: str | None) -> str:
