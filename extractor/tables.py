@@ -50,8 +50,6 @@ _YEAR = regex.compile(r"(?:19|20)\d{2}(?=\s*年|$|[^\d])")
 _YEAR_WITH_NIAN = regex.compile(r"((?:19|20)\d{2})\s*年")
 _PARENTHETICAL = regex.compile(r"\s*[(（][^()（）]*[)）]")
 _BLANKS = regex.compile(r"[ \t\u3000]+")
-_COUNT_SUFFIX = regex.compile(r"(?:个数|個數|数量|數量|数|數)$")
-_ORGANISATION = regex.compile(r"(?:企业|企業|单位|單位)$")
 _ASCII = str.maketrans("０１２３４５６７８９．，－−–", "0123456789.,---")
 _SENTENCE_END = ("。", "；", ";")
 _MAX_ROW = 2000  # characters: a longer line is prose (or a page written on one line)
@@ -162,7 +160,10 @@ class TableReader:
             return rules[rule_id].pattern if rule_id in rules else regex.compile("(?!)")
 
         def words(rule_id: str) -> frozenset[str]:
-            return frozenset(rules[rule_id].get("words", [])) if rule_id in rules else frozenset()
+            return frozenset(data(rule_id, "words", []))
+
+        def data(rule_id: str, key: str, default):
+            return rules[rule_id].get(key, default) if rule_id in rules else default
 
         self._number = pattern("table.cell")
         self._no_data = words("table.no_data")
@@ -179,7 +180,9 @@ class TableReader:
         self._growth = pattern("table.growth_header")
         self._target = pattern("table.target_header")
         self._policy = pattern("table.policy_header")
-        self._caps = frozenset(("上限", "最高"))
+        self._caps = tuple(data("table.policy_header", "caps", []))
+        self._count_suffix = pattern("table.count_header")
+        self._stem_ending = regex.compile(data("table.scope", "stem_ending", "(?!)"))
         self._unit_columns = frozenset(_BLANKS.sub("", word) for word in words("table.unit_column"))
         self._counted_units: dict[str, str] = dict(ruleset.table("tables", "counted_units") or {})
         units = "|".join(
@@ -585,7 +588,7 @@ class TableReader:
         words = self._period.sub("", column.words)
         if len(words) < 2:
             return ""
-        counted = _COUNT_SUFFIX.sub("", words)
+        counted = self._count_suffix.sub("", words)
         return counted if len(counted) >= 2 else words
 
     def _counted_unit(self, measure: str) -> tuple[str, Decimal] | None:
@@ -617,7 +620,7 @@ class TableReader:
     def _subject(self, label: str, is_total: bool, names_measure: bool, parent: str | None, measure: str, scope: str | None) -> str:
         """The row label, with the measure it belongs to where it names none (CLAIMS.md section 7)."""
         if names_measure:
-            return _scoped(label, scope)
+            return _scoped(label, scope, self._stem_ending)
         base = parent or measure
         if is_total or not label:
             return base or label
@@ -664,11 +667,11 @@ class _Owners:
             indexes.append(index)
 
 
-def _scoped(label: str, scope: str | None) -> str:
+def _scoped(label: str, scope: str | None, stem_ending: regex.Pattern) -> str:
     """A top-level measure with the population its table's title names: 工业总产值 in a 规模以上工业企业 table -> 规模以上工业总产值."""
     if not scope or scope[:2] in label:
         return label
-    stem = _ORGANISATION.sub("", scope)
+    stem = stem_ending.sub("", scope)
     for size in range(len(stem) - 1, 1, -1):  # the stem's end the label starts with (工业), written once
         if label.startswith(stem[-size:]):
             return stem[:-size] + label
