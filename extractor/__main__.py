@@ -1,5 +1,5 @@
 """`python -m extractor` runs the `extractor` command (handy where the script is not on PATH)."""
 
-from .cli import app
+from .cli import run
 
-app(prog_name="extractor")
+run()
