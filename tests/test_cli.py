@@ -1,6 +1,7 @@
 """The command line: help, errors, outputs, a poisoned batch, the README."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -73,6 +74,23 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path):
     assert re.fullmatch(r"Error: .*missing: no such file or folder\n", result.stderr)
     result = run("eval", "--gold", ROOT / "tests" / "gold")
     assert result.exit_code == 2 and result.stderr.startswith("Error: ")
+
+
+def test_extract_without_inputs_reads_seeds_of_the_current_folder(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    result = run("extract", "--quiet")
+    assert result.exit_code == 0, result.output
+    for name in ("claims.csv", "documents.csv"):  # the committed dataset, whatever folder it is built in
+        assert (tmp_path / "data" / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+
+
+def test_extract_without_inputs_or_seeds_says_what_to_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("extract")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: no documents named and no seeds/ folder in {tmp_path}: name the files or folders to read, e.g. extractor extract DOCS/ --out data\n"
+    assert not (tmp_path / "data").exists()
 
 
 def test_eval_scores_an_existing_dataset(tmp_path):
