@@ -142,7 +142,7 @@ def evaluate(
     show_misses: bool = typer.Option(False, "--show-misses", help="List misses, false positives and wrong fields."),
     simplified: bool = SimplifiedOption,
 ) -> None:
-    """Score extraction against gold claims (CLAIMS.md section 6).
+    """Score extraction against gold claims, as docs/claims.md section 6 says.
 
     Example: extractor eval --docs seeds --gold tests/gold --show-misses
     """
