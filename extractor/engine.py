@@ -161,11 +161,14 @@ class Extractor:
             tier = self.tiers.resolve(ctx, subject, inherited, kind, reading.unit_class, paired[index], runs[index][0],
                                       [(claim.start, claim.end, claim.tier) for claim in claims],
                                       in_paragraph.tier if in_paragraph is not None else None)
+            year = self.years.resolve(ctx, kind, document, paired[index])
+            if kind == "actual" and year is not None and document.year is not None and year > document.year:
+                kind = "target"  # a figure of a year still to come is a goal (明年…增长15%)
             claims.append(Claim(
                 doc=doc, start=ctx.start, end=ctx.end, text=text[ctx.start : ctx.end],
                 value=reading.value, value_max=reading.value_max, unit=reading.unit, qualifier=qualifier,
                 metric=metric, subject=subject, tier=tier, program=self.attributor.program(subject),
-                year=self.years.resolve(ctx, kind, document, paired[index]), kind=kind,
+                year=year, kind=kind,
                 sentence=text[ctx.sentence_start : ctx.sentence_end], sentence_start=ctx.sentence_start,
                 line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id,
             ))

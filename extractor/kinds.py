@@ -27,7 +27,8 @@ class KindResolver:
             scopes = rule.get("scope", ["sentence"])
             if set(scopes) - _SCOPES or rule.pattern is None:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and scopes among {', '.join(sorted(_SCOPES))}")
-            self._checks.append((rule.pattern, rule.get("metrics"), rule.get("qualifiers"), rule.get("units"), scopes, rule.get("kind")))
+            self._checks.append((rule.pattern, frozenset(rule.get("metrics") or ()), frozenset(rule.get("qualifiers") or ()),
+                                 frozenset(rule.get("units") or ()), tuple(scopes), rule.get("kind")))
 
     def resolve(self, claim: ClaimContext, metric: str, qualifier: str, unit_class: str, document: DocumentContext,
                 previous_kind: str | None, previous_end: int | None) -> str:
@@ -44,8 +45,9 @@ class KindResolver:
         for pattern, metrics, qualifiers, units, rule_scopes, kind in self._checks:
             if (metrics and metric not in metrics) or (qualifiers and qualifier not in qualifiers) or (units and unit_class not in units):
                 continue
-            if any(pattern.search(scopes[scope]) for scope in rule_scopes):
-                return kind
+            for scope in rule_scopes:
+                if pattern.search(scopes[scope]):
+                    return kind
         section = document.section_at(claim.start)
         if section is not None and section.kind is not None:
             return section.kind

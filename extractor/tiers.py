@@ -47,7 +47,9 @@ _RECIPIENT_NAMED = regex.compile(r"的[^，,；;。：:、\n]{0,20}(?:企业|企
 _JOIN = regex.compile(r"[^，,；;。：:\n]{0,24}?(?:入选|入選|纳入|納入|获评|獲評|评为|評為|认定为|認定為|列入|成为|成為|晋级|晉級|升级为|升級為)")
 # A government's budget that pays an amount (中央财政, 省级财政, 市财政).
 _PAYER = regex.compile(r"(?:中央|国家|國家|省级|省級|省|市级|市級|市|县级|縣級|区级|區級)(?:财政|財政)")
+_ITEM_BREAK = regex.compile(r"[；;]")
 _LIST = regex.compile(r"名单|名單|目录|目錄|榜单|榜單|名录|名錄")
+_COUNTED = ("firm_count", "count")  # figures that count members of a programme
 _AFTER_UNIT = 3  # a tier word this close after the number modifies the noun it counts (15个省级…项目)
 
 
@@ -99,7 +101,9 @@ class TierResolver:
         if earlier and not self._head_noun.search(before) and not self._head_noun.search(text[claim.end : claim.clause_end]) \
                 and not self.program(before):
             return previous_tier  # 宁波占得18席, 连续4年居全国第一: the designation goes on
-        found = self._named_designation(text, claim.sentence_start, comma_start, earlier, self.program(subject), unit_class)
+        program = self.program(subject) if unit_class in _COUNTED else None
+        found = self._named_designation(text, claim.sentence_start, comma_start, earlier, program,
+                                        unit_class, paid=unit_class == "money" or kind == "policy")
         if found is not None:
             return found
         if _COMPARISON_START.match(text, comma_start, claim.start):
@@ -158,7 +162,7 @@ class TierResolver:
         # Not past a figure before it in its item when it names a programme of its own:
         # 国家制造业单项冠军300家和“小巨人”企业1500家 (but 省厅公布的最佳应用4个及优秀案例3个).
         floor = max([item_start] + [end for _, end, _ in earlier if end <= claim.start])
-        if not self.program(text[floor : claim.start]):
+        if floor > item_start and not self.program(text[floor : claim.start]):
             floor = item_start
         found = self.nearest(text, floor, claim.start, from_end=True)
         if found is None:
@@ -181,10 +185,10 @@ class TierResolver:
         return found
 
     def _named_designation(self, text: str, start: int, end: int, earlier: list[tuple[int, int, str | None]],
-                           program: str | None, unit_class: str) -> str | None:
+                           program: str | None, unit_class: str, paid: bool) -> str | None:
         """The tier of the last designation of the same programme the sentence names before `end` without
-        counting it there (第六批国家级制造业单项冠军的公示，…118家单项冠军示范企业); for an amount, the
-        budget that pays it (中央财政下达…5627万元，用于…奖补5700万元)."""
+        counting it there (第六批国家级制造业单项冠军的公示，…118家单项冠军示范企业); for an amount or a
+        policy's rate (`paid`), the budget that pays it (中央财政下达…5627万元，用于…奖补5700万元)."""
         found = None
         for piece in _PIECE.finditer(text, start, end):
             words = piece.group()
@@ -192,9 +196,9 @@ class TierResolver:
             if tier is None:
                 continue
             counted = any(piece.start() < claim_end <= piece.end() for _, claim_end, _ in earlier)
-            if not counted and program is not None and unit_class in ("firm_count", "count") and self.program(words) == program:
+            if not counted and program is not None and unit_class in _COUNTED and self.program(words) == program:
                 found = tier
-            elif unit_class == "money":
+            elif paid:
                 payer = _PAYER.search(words)
                 if payer is not None:
                     found = self.tier_in(payer.group()) or found
@@ -202,19 +206,24 @@ class TierResolver:
 
     def _recipient_tier(self, claim: ClaimContext, comma_start: int, earlier: list[tuple[int, int, str | None]]) -> str | None:
         """A policy's amount: the tier word since its recipient (the last 对), else, when no other figure
-        comes before that 对, of the policy or fund the sentence named (落实好市“未来工厂”奖补政策，对评定的企业分别给予…)
-        or of a recipient named without 对 (获得国家科学技术进步奖的企业，一等奖奖励50万元)."""
+        comes before that 对, of the policy or fund named just before (落实好市“未来工厂”奖补政策，对评定的企业分别给予…)
+        or of a recipient named without 对 (获得国家科学技术进步奖的企业，一等奖奖励50万元): the nearest
+        clause before it that holds no figure, within its item (after the last ；)."""
         text = claim.text
         recipient = self._last_recipient(claim, comma_start)
         if recipient is not None:
             found = self.nearest(text, recipient, comma_start, from_end=True)
             if found is not None or any(end <= recipient for _, end, _ in earlier):
                 return found
-        for piece in reversed(list(_PIECE.finditer(text, claim.sentence_start, recipient if recipient is not None else comma_start))):
-            if _POLICY_NAMED.search(piece.group()) or _RECIPIENT_NAMED.search(piece.group()):
-                found = self.tier_in(piece.group())
-                if found is not None:
-                    return found
+        item_start = claim.sentence_start
+        for match in _ITEM_BREAK.finditer(text, claim.sentence_start, comma_start):
+            item_start = match.end()
+        pieces = list(_PIECE.finditer(text, item_start, recipient if recipient is not None else comma_start))
+        for piece in reversed(pieces):
+            if any(piece.start() < end <= piece.end() for _, end, _ in earlier):
+                continue  # 一等奖奖励50万元，二等奖奖励40万元: past the other amounts
+            words = piece.group()
+            return self.tier_in(words) if _POLICY_NAMED.search(words) or _RECIPIENT_NAMED.search(words) else None
         return None
 
     def _last_recipient(self, claim: ClaimContext, end: int) -> int | None:
