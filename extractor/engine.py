@@ -30,7 +30,7 @@ from .years import YearResolver
 
 # Items of an enumeration: only a list mark between one claim's end and the next one's start.
 _ENUMERATION_GAP = regex.compile(r"\s*(?:、|和|及|与|與|或|，)\s*$")
-# The items a run of figures is paired with, written before 分别 (2016年、2017年分别为…; 国家级、省级…分别为…).
+# The items a run of figures is paired with, written before 分别 (2021年、2022年分别新增…; 国家级、省级…分别为…).
 _RESPECTIVELY = regex.compile(r"(?:分别|分別)")
 _LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 _CLAUSE_BREAK = regex.compile(r"[，,；;。：:\n]")
@@ -191,15 +191,15 @@ def _runs(text: str, sentence: list[_Found]) -> list[tuple[int, int]]:
     return list(zip(places, lengths))
 
 
-def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]) -> list[tuple[list[str], int] | None]:
+def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]) -> list[tuple[list[tuple[int, int]], int] | None]:
     """The list each claim is paired with and its place in it: items written before 分别 (A、B分别为X、Y), one per
     figure of a run as long.
 
     Later runs of the sentence with as many figures pair with the same items
     (…分别为X、Y，占比为P、Q). None where the claim is paired with nothing.
     """
-    paired: list[tuple[list[str], int] | None] = [None] * len(sentence)
-    items: list[str] = []
+    paired: list[tuple[list[tuple[int, int]], int] | None] = [None] * len(sentence)
+    items: list[tuple[int, int]] = []
     for index, item in enumerate(sentence):
         place, length = runs[index]
         if place == 0:
@@ -211,8 +211,9 @@ def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]
     return paired
 
 
-def _items_before(text: str, ctx: ClaimContext) -> list[str]:
-    """The items of a list written before 分别 in the claim's sentence (back to the previous clause if its own has one item)."""
+def _items_before(text: str, ctx: ClaimContext) -> list[tuple[int, int]]:
+    """The spans of the items of a list written before 分别 in the claim's sentence (back to the previous
+    clause when its own has one item: 对国家级…、省级…企业，分别给予)."""
     respectively = None
     for match in _RESPECTIVELY.finditer(text, ctx.sentence_start, ctx.start):
         respectively = match
@@ -220,11 +221,20 @@ def _items_before(text: str, ctx: ClaimContext) -> list[str]:
         return []
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, ctx.sentence_start, respectively.start())]
     clause_start = breaks[-1] if breaks else ctx.sentence_start
-    items = [piece for piece in _LIST_SEPARATOR.split(text[clause_start : respectively.start()]) if piece.strip()]
-    if len(items) < 2 and len(breaks) >= 1:  # 对国家级…、省级…企业，分别给予: the recipients' clause
-        previous_start = breaks[-2] if len(breaks) >= 2 else ctx.sentence_start
-        items = [piece for piece in _LIST_SEPARATOR.split(text[previous_start : clause_start]) if piece.strip()]
+    items = _split_items(text, clause_start, respectively.start())
+    if len(items) < 2 and breaks:
+        items = _split_items(text, breaks[-2] if len(breaks) >= 2 else ctx.sentence_start, clause_start)
     return items if len(items) >= 2 else []
+
+
+def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans between the list marks of text[start:end] that hold something."""
+    spans, position = [], start
+    for mark in _LIST_SEPARATOR.finditer(text, start, end):
+        spans.append((position, mark.start()))
+        position = mark.end()
+    spans.append((position, end))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
 def _restate_headlines(claims: list[Claim], document: DocumentContext, values: ValueReader) -> None:

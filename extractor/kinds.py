@@ -2,7 +2,7 @@
 
 Cues around the claim come first (rules/kinds.toml, in order: the first rule
 that fires wins); then what the document says around it: a figure glossed in
-brackets right after another (5%（285万元）) is of its kind; the section's
+brackets right after another (20%（160万元）) is of its kind; the section's
 heading, list lead or lead line; a goal announced earlier in the paragraph
 (力争…。…); a plan's title; else actual.
 """
@@ -16,7 +16,7 @@ from .context import DocumentContext
 from .ruleset import RuleError, RuleSet
 
 _SCOPES = {"clause", "sentence", "after", "rest"}
-# Only an opening bracket between two figures: the second glosses the first (5%（285万元）).
+# Only an opening bracket between two figures: the second glosses the first (20%（160万元）).
 _GLOSS = regex.compile(r"\s*[（(]\s*")
 
 
@@ -52,7 +52,7 @@ class KindResolver:
         if section is not None and section.kind is not None:
             return section.kind
         if document.has_target_cue(document.paragraph_at(claim.start)[0], claim.sentence_start):
-            return "target"  # 力争到2027年，…。着力推动…，普及率超过85%。
+            return "target"  # 力争到2027年，…。推动企业上云，覆盖率达到90%。
         if document.title_is_plan:
             return "target"
         return "actual"

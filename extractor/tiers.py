@@ -2,7 +2,7 @@
 
 The tier word comes from the figure's own designation first, then from the
 designation its sentence named for it (rules/tiers.toml for the words):
-  1. a list paired with its figures: 对国家级…、省级…企业分别给予50万、10万 (a
+  1. a list paired with its figures: 对国家级…、省级…企业分别奖励80万、20万 (a
      tier written once before a list holds for the items after it:
      国家级单项冠军企业、产品和“小巨人”企业分别给予…);
   2. its own list item: a population it is counted in (省级以上企业中新增…147家),
@@ -13,11 +13,11 @@ designation its sentence named for it (rules/tiers.toml for the words):
   3. a subject taken from elsewhere: the previous figure's tier when the
      subject continues it, else the subject's own tier word;
   4. a subset (其中…) takes its whole's tier; a figure listed right after
-     another with nothing of its own (17家…、22家…) and a figure with no noun
-     of its own (宁波占得18席) go on with the previous figure's tier;
+     another with nothing of its own (25家…、31家…) and a figure with no noun
+     of its own (本市占9席) go on with the previous figure's tier;
   5. a designation of its programme the sentence named without counting it
-     (工信部公布第六批国家级制造业单项冠军，…118家单项冠军示范企业), and for an
-     amount the budget that pays it (中央财政下达…5627万元，用于…奖补5700万元);
+     (公布了第三批国家级单项冠军名单，…共有60家单项冠军企业入选), and for an
+     amount the budget that pays it (中央财政下达资金2000万元，用于…奖补1800万元);
   6. a comparison clause (…营收利润率，超过…2倍) and a policy's amount
      (对新认定的国家级…企业，一次性奖励60万元): the tier word of the sentence
      before it (a policy's: since its recipient, the last 对).
@@ -64,13 +64,13 @@ class TierResolver:
         self._head_noun = re.compile(words_pattern(subjects.get("head_nouns", [])) or "(?!)")
 
     def resolve(self, claim: ClaimContext, subject: str, inherited: bool, kind: str, unit_class: str,
-                paired: tuple[list[str], int] | None, run_place: int,
+                paired: tuple[list[tuple[int, int]], int] | None, run_place: int,
                 earlier: list[tuple[int, int, str | None]], previous_in_paragraph: str | None) -> str | None:
         """`earlier`: (start, end, tier) of the claims before it in its sentence; `previous_in_paragraph`:
         the tier of the last claim of the paragraph's earlier sentences."""
         text = claim.text
         if paired is not None:
-            found = self._paired(*paired)
+            found = self._paired([text[start:end] for start, end in paired[0]], paired[1])
             if found is not None:
                 return found
         comma_start = self._comma_clause_start(claim)
@@ -100,7 +100,7 @@ class TierResolver:
             return previous_tier
         if earlier and not self._head_noun.search(before) and not self._head_noun.search(text[claim.end : claim.clause_end]) \
                 and not self.program(before):
-            return previous_tier  # 宁波占得18席, 连续4年居全国第一: the designation goes on
+            return previous_tier  # 本市占9席, 居全省首位: the designation goes on
         program = self.program(subject) if unit_class in _COUNTED else None
         found = self._named_designation(text, claim.sentence_start, comma_start, earlier, program,
                                         unit_class, paid=unit_class == "money" or kind == "policy")
@@ -160,7 +160,7 @@ class TierResolver:
             if found is not None or counted:  # 22家培育类企业中杭州占12家: the population's own tier
                 return found if found is not None else counted[-1]
         # Not past a figure before it in its item when it names a programme of its own:
-        # 国家制造业单项冠军300家和“小巨人”企业1500家 (but 省厅公布的最佳应用4个及优秀案例3个).
+        # 国家级单项冠军企业12家和“小巨人”企业40家 (but 省厅公布的最佳应用4个及优秀案例3个).
         floor = max([item_start] + [end for _, end, _ in earlier if end <= claim.start])
         if floor > item_start and not self.program(text[floor : claim.start]):
             floor = item_start
@@ -187,8 +187,8 @@ class TierResolver:
     def _named_designation(self, text: str, start: int, end: int, earlier: list[tuple[int, int, str | None]],
                            program: str | None, unit_class: str, paid: bool) -> str | None:
         """The tier of the last designation of the same programme the sentence names before `end` without
-        counting it there (第六批国家级制造业单项冠军的公示，…118家单项冠军示范企业); for an amount or a
-        policy's rate (`paid`), the budget that pays it (中央财政下达…5627万元，用于…奖补5700万元)."""
+        counting it there (公布了第三批国家级单项冠军名单，…共有60家单项冠军企业入选); for an amount or a
+        policy's rate (`paid`), the budget that pays it (中央财政下达资金2000万元，用于…奖补1800万元)."""
         found = None
         for piece in _PIECE.finditer(text, start, end):
             words = piece.group()

@@ -21,13 +21,13 @@ class YearResolver:
         self.reader = reader
 
     def resolve(self, claim: ClaimContext, kind: str, document: DocumentContext,
-                paired: tuple[list[str], int] | None = None) -> int | None:
+                paired: tuple[list[tuple[int, int]], int] | None = None) -> int | None:
         """The claim's year, or None where the document does not say."""
-        if paired is not None:  # 2016年、2017年分别为…X和Y: the year of its item
+        if paired is not None:  # 2021年、2022年分别新增X家和Y家: the year its item states (a comparison's is none)
             items, index = paired
-            years = [(self.reader.stated_years(item) or [None])[-1] for item in items]
-            if years[index] is not None:
-                return years[index]
+            stated = [m.year for m in document.mentions_between(*items[index]) if m.role == "stated"]
+            if stated:
+                return stated[-1]
         policy = kind == "policy"
         scope_start = claim.sentence_start if policy else document.paragraph_at(claim.start)[0]
         before = document.mentions_between(scope_start, claim.start)
