@@ -191,7 +191,7 @@ class DocumentReader:
         title_is_report = report_shift is not None and not title_is_plan
         report_period = title_year + report_shift if title_is_report and title_year else None
         if report_period is None:
-            report_period = self._lead_report(text, segments, title)
+            report_period = self._lead_report(text, segments, title, date)
         plan_ends, plan_years = self._plans(text)
         return DocumentContext(
             text=text, segments=segments, date=date, title=title,
@@ -288,7 +288,7 @@ class DocumentReader:
             return None
         return next((date.year + shift for pattern, shift in self._relative if pattern.fullmatch(word)), None)
 
-    def _lead_report(self, text: str, segments: Segments, title: str) -> int | None:
+    def _lead_report(self, text: str, segments: Segments, title: str, date: datetime.date | None) -> int | None:
         """The period of a report or a source named in the lead sentence: the first sentence of the body."""
         for start, end in zip(segments.sentence_starts, segments.sentence_ends):
             sentence = text[start:end].strip()
@@ -298,8 +298,10 @@ class DocumentReader:
                 continue  # a headline, a dateline, a label
             for pattern in self._report_lead:
                 match = pattern.search(sentence)
-                if match:
+                if match and match.group("year"):
                     return year_number(match.group("year"))
+                if match and date is not None:  # 今年1-5月，…: the year of the document's date
+                    return next((date.year + shift for relative, shift in self._relative if relative.fullmatch(match.group("relative"))), None)
             return None
         return None
 
