@@ -156,6 +156,7 @@ class DocumentReader:
         kinds = ruleset.tables.get("kinds", {})
         self._heading_kinds = [(kind, regex.compile(words_pattern(kinds.get(f"{kind}_headings", [])) or "(?!)"))
                                for kind in ("target", "policy", "actual")]
+        self._topic_heading = regex.compile(kinds.get("topic_heading") or "(?!)")
         cue = expand("{target_cue}", ruleset.fragments, "target cue") if "target_cue" in ruleset.fragments else "(?!)"
         self._target_cue = regex.compile(cue, regex.V0)
         announced = ruleset.fragments.get("paragraph_target_cue")
@@ -209,7 +210,10 @@ class DocumentReader:
         return [year_number(match.group("year")) for match in self._stated.finditer(words)]
 
     def heading_kind(self, line: str) -> str | None:
-        """target, policy or actual: the kind word a heading or lead line names last (2023年工作情况及2024年工作打算 -> target)."""
+        """target, policy or actual: the kind word a heading or lead line names last (2023年工作情况及2024年工作打算 -> target);
+        none for a heading that names a topic (一、关于完善扶持政策的建议)."""
+        if self._topic_heading.search(line):
+            return None
         found, at = None, -1
         for kind, pattern in self._heading_kinds:
             for match in pattern.finditer(line):

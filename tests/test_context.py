@@ -116,3 +116,11 @@ def test_headlines_are_the_title_and_short_lines_without_sentence_marks():
 def test_the_date_is_kept_as_a_date():
     assert read("正文。", date="2023-06-29").date == datetime.date(2023, 6, 29)
     assert read("正文。", date="2023-02-30").date is None
+
+
+def test_a_heading_that_names_a_topic_says_nothing_of_its_figures_kind():
+    text = "一、关于完善扶持政策的建议\n正文。\n二、支持政策\n正文。\n"
+    document = read(text)
+    assert document.section_at(text.index("正文")).kind is None
+    assert document.section_at(text.rindex("正文")).kind is None  # 支持政策 is no policy heading word; 扶持政策 is
+    assert READER.heading_kind("三、扶持政策") == "policy"
