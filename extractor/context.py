@@ -49,6 +49,7 @@ class TimeMention:
     year: int | None  # stated, relative, following: the year; a comparison: its base year when one is written
     end_month: int | None = None  # month: the last month the words cover (一季度 -> 3, 1-7月 -> 7)
     base: bool = False  # a comparison written 比…的: the figure right after it is the base itself
+    span: bool = False  # a range of years (2021—2023年): a goal's end year, no one year of a reported figure
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,8 @@ class DocumentReader:
                     written = match.group("month_to") or match.group("month")
                     end_month = _month_number(written) * (3 if rule.get("quarter") else 1)
             found.append(TimeMention(match.start(), match.end(), role, year, end_month,
-                                     base=role == "comparison" and bool(match.group("base"))))
+                                     base=role == "comparison" and bool(match.group("base")),
+                                     span=role == "stated" and bool(match.group("from"))))
         return found
 
     def _time_words(self, text: str) -> list[tuple[Rule, regex.Match]]:

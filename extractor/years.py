@@ -54,6 +54,8 @@ class YearResolver:
                 continue  # 上年度 in a criterion is the year before an application, not before the document
             if mention.role == "period":  # 近三年, 2018年以来: none; 2023年以来 in a text of 2023: this year so far
                 return mention.year if mention.year is not None and mention.year == document.current_year else None
+            if mention.span and kind == "actual":
+                return None  # 2021—2023年，累计…: a span of years is no one year of a reported figure
             return mention.year  # a relative year without a date: None
         section = document.section_at(claim.start)
         if section is not None and section.states_year:
