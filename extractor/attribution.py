@@ -105,19 +105,31 @@ class Attributor:
         return best[2] if best else self.metric_defaults.get(unit_class, "other")
 
     # -- subject --------------------------------------------------------------
-    def subject(self, ctx: ClaimContext, floor: int, previous: list[tuple[str, str]], unit_class: str,
-                since: int) -> tuple[str, bool]:
+    def subject(self, ctx: ClaimContext, earlier: list[tuple[int, str, str]], unit_class: str,
+                recipients: list[str], listed: bool) -> tuple[str, bool]:
+        """(subject, inherited) of a claim, given (end, subject, unit class) of the earlier claims of its sentence.
+
+        The recipients of 对A、B和C分别给予X、Y、Z pair one by one with the
+        amounts of the list (`recipients` holds those still to pair; `listed`:
+        the claim follows the previous one with only a list mark between).
+        """
+        subject, inherited = self._subject(ctx, earlier, unit_class)
+        if not (recipients and listed):
+            recipients[:] = self.enumeration_items(ctx)
+        return (recipients.pop(0) if recipients else subject), inherited
+
+    def _subject(self, ctx: ClaimContext, earlier: list[tuple[int, str, str]], unit_class: str) -> tuple[str, bool]:
         """(subject, inherited), from the claim's clause; see rules/subjects.toml.
 
-        `previous` holds (subject, unit class) of the earlier claims of the
-        sentence, the last of which ends at `since` (else the sentence start).
-        In order: a recipient named since then (对…企业，给予50万元); a number that modifies the noun after it
+        In order: a recipient named since the previous figure (对…企业，给予50万元); a number that modifies the noun after it
         (推荐44家企业申报, 实施15个省级数字化转型项目) takes that noun phrase; a
         clause with no subject of its own (同比增长7.93%, 总数达到360家,
         居全省前5位) continues the previous claim's subject (a growth rate: the
         last quantity's); otherwise the words before the number.
         """
-        raw = ctx.text[max(ctx.clause_start, floor) : ctx.start]
+        since = earlier[-1][0] if earlier else ctx.sentence_start
+        previous = [(subject, unit) for _, subject, unit in earlier]
+        raw = ctx.text[max(ctx.clause_start, since) : ctx.start]
         if raw.lstrip().startswith("的"):  # 营业收入过亿元的工业企业: the earlier number is part of it
             raw = ctx.text[ctx.clause_start : ctx.start]
         phrase = self.trim(_AFTER_LAST_YEAR.sub("", raw))

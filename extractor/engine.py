@@ -130,29 +130,15 @@ class Extractor:
         runs = _runs(text, sentence)
         paired = _paired_items(text, sentence, runs)
         claims: list[Claim] = []
-        recipients: list[str] = []  # recipients of 对A、B和C分别给予X、Y、Z still to pair with amounts
+        recipients: list[str] = []  # recipients of 对A、B和C分别给予X、Y、Z still to pair with amounts (attribution keeps it)
         for index, item in enumerate(sentence):
             ctx, reading = item.ctx, item.reading
             previous = claims[-1] if claims else None
-            follows_list_mark = runs[index][0] > 0
-            qualifier = (reading.qualifier or self.qualifiers.after(text, ctx.end)
-                         or self.qualifiers.before(text, ctx.start, ctx.sentence_start))
-            if qualifier is None and follows_list_mark and previous.qualifier != "range":
-                qualifier = previous.qualifier  # 分别给予最高200万元、100万元: the qualifier written once
-            qualifier = qualifier or "exact"
+            listed = previous if runs[index][0] > 0 else None  # the figure before it in its list (X、Y和Z)
+            qualifier = self.qualifiers.resolve(text, ctx, reading.qualifier, listed.qualifier if listed else None)
             metric = self.attributor.metric(ctx, reading.unit_class, item.candidate.rule.get("metric"))
-
-            floor = previous.end if previous is not None and previous.end > ctx.clause_start else ctx.clause_start
-            earlier = [(claim.subject, self.values.unit_class(None, claim.unit)) for claim in claims]
-            subject, inherited = self.attributor.subject(ctx, floor, earlier, reading.unit_class,
-                                                         previous.end if previous is not None else ctx.sentence_start)
-            if recipients and follows_list_mark:
-                subject = recipients.pop(0)
-            else:
-                recipients = self.attributor.enumeration_items(ctx)
-                if recipients:
-                    subject = recipients.pop(0)
-
+            earlier = [(claim.end, claim.subject, self.values.unit_class(None, claim.unit)) for claim in claims]
+            subject, inherited = self.attributor.subject(ctx, earlier, reading.unit_class, recipients, listed is not None)
             kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,
                                       previous.kind if previous else None, previous.end if previous else None)
             qualifier = self.qualifiers.for_kind(qualifier, kind, text, ctx.start, ctx.clause_start)
@@ -162,8 +148,7 @@ class Extractor:
                                       [(claim.start, claim.end, claim.tier) for claim in claims],
                                       in_paragraph.tier if in_paragraph is not None else None)
             year = self.years.resolve(ctx, kind, document, paired[index])
-            if kind == "actual" and year is not None and document.year is not None and year > document.year:
-                kind = "target"  # a figure of a year still to come is a goal (明年…增长15%)
+            kind = self.kinds.for_year(kind, year, document)
             claims.append(Claim(
                 doc=doc, start=ctx.start, end=ctx.end, text=text[ctx.start : ctx.end],
                 value=reading.value, value_max=reading.value_max, unit=reading.unit, qualifier=qualifier,

@@ -4,7 +4,8 @@ Cues around the claim come first (rules/kinds.toml, in order: the first rule
 that fires wins); then what the document says around it: a figure glossed in
 brackets right after another (20%（160万元）) is of its kind; the section's
 heading, list lead or lead line; a goal announced earlier in the paragraph
-(力争…。…); a plan's title; else actual.
+(力争…。…); a plan's title; else actual. Once the year is known, a figure
+of a year after the document's date is a goal.
 """
 
 from __future__ import annotations
@@ -56,3 +57,10 @@ class KindResolver:
         if document.title_is_plan:
             return "target"
         return "actual"
+
+    @staticmethod
+    def for_year(kind: str, year: int | None, document: DocumentContext) -> str:
+        """A reported figure of a year after the document's date is a goal (明年，…增长15%以上)."""
+        if kind == "actual" and year is not None and document.year is not None and year > document.year:
+            return "target"
+        return kind

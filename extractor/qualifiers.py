@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import regex
 
+from .attribution import ClaimContext
 from .ruleset import RuleSet, words_pattern
 
 
@@ -40,6 +41,14 @@ class QualifierReader:
             kind: (words, regex.compile(f"(?:{words_pattern(list(words))})(?={gap_chars}{{0,{self.max_gap}}}$)"))
             for kind, words in by_kind.items()
         }
+
+    def resolve(self, text: str, ctx: ClaimContext, written: str | None, listed: str | None) -> str:
+        """The claim's qualifier: written in its span (多, a range), else a word after it, else one before it;
+        else, as an item of a list, the one written once before the list's first figure (分别给予最高200万元、100万元)."""
+        qualifier = written or self.after(text, ctx.end) or self.before(text, ctx.start, ctx.sentence_start)
+        if qualifier is None and listed is not None and listed != "range":
+            qualifier = listed
+        return qualifier or "exact"
 
     def after(self, text: str, end: int) -> str | None:
         match = self._after.match(text, end)
