@@ -33,7 +33,7 @@ from decimal import Decimal
 
 import regex
 
-from .attribution import Attributor, Context
+from .attribution import Attributor, ClaimContext
 from .numerals import MULTIPLIERS
 from .ruleset import RuleSet, expand, words_pattern
 from .values import ValueReader
@@ -630,7 +630,7 @@ class TableReader:
         """The metric of the cue nearest the end of the subject and the column header (rules/metrics.toml)."""
         words = (subject + header)[-self.attributor.window_before :] + "0"
         end = len(words)
-        return self.attributor.metric(Context(words, end - 1, end, 0, end, 0, end), unit_class, None)
+        return self.attributor.metric(ClaimContext(words, end - 1, end, 0, end, 0, end), unit_class, None)
 
 
 class _Owners:
