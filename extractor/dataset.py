@@ -24,7 +24,7 @@ CLAIM_COLUMNS = [
 ]
 DOCUMENT_COLUMNS = [
     "doc", "path", "sha256", "format", "encoding", "chars", "title", "issuer", "date", "doc_number",
-    "region", "n_claims", "status", "error", "rules_version",
+    "region", "region_code", "region_level", "n_claims", "status", "error", "rules_version",
 ]
 ENUMS = {
     "qualifier": ["exact", "approx", "at_least", "more_than", "at_most", "range"],
@@ -110,6 +110,14 @@ def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def typed_documents(frame: pd.DataFrame) -> pd.DataFrame:
+    """Division codes as text (371000), however the file stored them: CSV and JSON readers take them for numbers."""
+    if "region_code" in frame and frame["region_code"].dtype != object:
+        codes = frame["region_code"]
+        frame = frame.assign(region_code=codes.map(lambda c: None if pd.isna(c) else str(int(c))).astype(object))
+    return frame
+
+
 def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFrame:
     """Read `claims` (or `documents`) from a dataset folder or file, with proper dtypes.
 
@@ -120,7 +128,7 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
     parts = sorted((path / table).glob("*.parquet") if (path / table).is_dir() else path.glob("part-*.parquet"))
     if parts:
         frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
-        return typed_claims(frame) if table == "claims" else frame
+        return typed_claims(frame) if table == "claims" else typed_documents(frame)
     if path.is_dir():
         candidates = [path / f"{table}.parquet", path / f"{table}.csv", path / f"{table}.jsonl"]
         found = next((p for p in candidates if p.exists()), None)
@@ -135,4 +143,4 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
         frame = pd.read_json(path, lines=True)
     else:
         raise ValueError(f"{path}: not a dataset file (.parquet, .csv or .jsonl)")
-    return typed_claims(frame) if table == "claims" else frame
+    return typed_claims(frame) if table == "claims" else typed_documents(frame)
