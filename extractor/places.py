@@ -216,9 +216,8 @@ def _chain(mentions: list[_Mention]) -> list[Division]:
             if inside:
                 chosen.append(_only(inside, prefer_higher=True))
                 continue
-        chosen = [_only(mention.divisions, prefer_higher=True)] if mention.divisions else []
-        if chosen[0] is None:
-            chosen = []
+        first = _only(mention.divisions, prefer_higher=True) if mention.divisions else None
+        chosen = [first] if first is not None else []
     return [d for d in chosen if d is not None]
 
 
