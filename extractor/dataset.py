@@ -83,7 +83,7 @@ def claims_table(columns: dict[str, list]) -> pd.DataFrame:
         **{name: np.array(columns[name], dtype=np.int64) for name in ("start", "end", "sentence_start", "line")},
     }
     if not columns["doc"]:  # no values to infer a type from: text columns hold objects, as pandas makes them for no rows
-        return pd.DataFrame({name: typed.get(name, pd.Series([], dtype=object)) for name in CLAIM_COLUMNS})
+        return pd.DataFrame({name: typed.get(name, np.array([], dtype=object)) for name in CLAIM_COLUMNS}, copy=False)
     return pd.DataFrame({name: typed.get(name, columns[name]) for name in CLAIM_COLUMNS}, copy=False)
 
 
