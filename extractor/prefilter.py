@@ -435,8 +435,9 @@ class Prefilter:
         try:
             database.compile(expressions=expressions, ids=rule_members, flags=hyperscan.HS_FLAG_UTF8)
         except hyperscan.error as exc:
-            bad = next((name for name, expression in zip(names, expressions) if not _compiles(expression)), "set")
-            return cls._refuse(refused, f"Note: rule {bad}: hyperscan cannot take it ({exc}); scanning with the plain alternation")
+            bad = next((f"rule {name}" for name, expression in zip(names, expressions) if not _compiles(expression)),
+                       "the rules together")
+            return cls._refuse(refused, f"Note: {bad}: hyperscan cannot take it ({exc}); scanning with the plain alternation")
         _write_atomically(cached, hyperscan.dumpb(database))
         return cls(database, members)
 
