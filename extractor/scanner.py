@@ -160,11 +160,6 @@ class Scanner:
         return candidates
 
 
-def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str:
-    """All rules as one alternation, each in a group named for it (see `_members`)."""
-    return "|".join(source for source, _ in _members(rules, names, number))
-
-
 def _members(rules: list[Rule], names: list[str], number: str | None) -> list[tuple[str, list[int]]]:
     """The parts of the alternation in order, each with the indexes of its rules, each rule in a group named for it.
 
