@@ -145,14 +145,14 @@ def test_a_rule_hyperscan_cannot_take_keeps_the_plain_alternation_with_a_note(tm
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path / "cache"))
     ruleset = load_ruleset(_rules_with(tmp_path, "(?P<num>[0-9]+)(?(num)次|回)"))
     with caplog.at_level(logging.WARNING, logger="extractor.prefilter"):
-        scanner = Scanner(ruleset)
+        scanner = Scanner(ruleset, guided=True)
     assert not scanner.guided
     notes = [record.getMessage() for record in caplog.records]
     assert len(notes) == 1 and notes[0].startswith("Note: rule claim.user: ") and "plain alternation" in notes[0]
     assert [(c.rule.id, c.start) for c in scanner.scan("共举办3次，")] == [("claim.user", 3)]
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="extractor.prefilter"):  # known from the cache: not rewritten again
-        assert not Scanner(ruleset).guided
+        assert not Scanner(ruleset, guided=True).guided
     assert [record.getMessage() for record in caplog.records] == notes
 
 
@@ -185,7 +185,7 @@ def test_threads_scan_at_once():
 BUILD = """
 from extractor.ruleset import load_ruleset
 from extractor.scanner import Scanner
-scanner = Scanner(load_ruleset())
+scanner = Scanner(load_ruleset(), guided=True)
 print(scanner.guided, [(c.rule.id, c.start, c.end) for c in scanner.scan("全市企业19家，增长9.5%。")])
 """
 
@@ -201,11 +201,11 @@ def test_the_database_is_built_once_and_loaded_after(tmp_path, monkeypatch):
     [database] = cache.glob("scan-*.hsdb")
     assert not list(cache.glob(".*"))  # no temporary file left
     monkeypatch.setattr(prefilter, "derive", lambda *args, **kwargs: pytest.fail("rewritten although cached"))
-    assert Scanner(RULESET).guided
+    assert Scanner(RULESET, guided=True).guided
     monkeypatch.undo()
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(cache))
     database.write_bytes(database.read_bytes()[:100])  # a damaged file is built again
-    scanner = Scanner(RULESET)
+    scanner = Scanner(RULESET, guided=True)
     assert scanner.guided and scanner.scan("企业19家") == PLAIN.scan("企业19家")
     assert database.stat().st_size > 100
 
@@ -213,7 +213,6 @@ def test_the_database_is_built_once_and_loaded_after(tmp_path, monkeypatch):
 @needs_hyperscan
 def test_the_extracted_claims_are_the_same_either_way():
     guided, plain = Extractor(RULESET), Extractor(RULESET)
-    plain.scanner = PLAIN
-    assert guided.scanner.guided
+    guided.scanner, plain.scanner = GUIDED, PLAIN
     for text in samples() + examples():
         assert extract_text(text, rules=guided).equals(extract_text(text, rules=plain))
