@@ -4,7 +4,10 @@ An example lists the claims the engine must find in its text: exactly those
 claim texts, in order, each with the fields it names ("" means null). An
 empty list means "no claim". Examples with `fields` check document metadata.
 Because every example runs through all rules at once, rules that collide show
-up here. Used by `extractor rules --check` and by the test suite.
+up here. Examples run as a document does, normalisation included (full-width
+digits, a number cut by a line break), so an example written as a PDF or a
+web page writes a number is read as one. Used by `extractor rules --check`
+and by the test suite.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .engine import Claim, Extractor
+from .pipeline import extract_claims
 from .ruleset import Example, Rule, RuleSet
 
 
@@ -35,7 +39,7 @@ def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list
             if not _same(expected, metadata.get(name)):
                 problems.append(f"{where}: {name} expected {expected!r}, got {metadata.get(name)!r}")
         return problems
-    claims: list[Claim] = extractor.extract(example.text, doc=example.doc)
+    claims: list[Claim] = extract_claims(example.text, extractor, doc=example.doc)
     found = [c.text for c in claims]
     wanted = [c["text"] for c in example.claims]
     if found != wanted:
