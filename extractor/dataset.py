@@ -1,8 +1,9 @@
 """The claims dataset: columns, frames, atomic writing and typed loading.
 
-Columns follow ../shared/spec/CLAIMS.md plus provenance. Files are written to
+Columns follow docs/claims.md plus provenance. Files are written to
 a temporary name and renamed into place, so an interrupted run never leaves a
-half-written dataset; CSV output is deterministic (same input, same bytes).
+half-written dataset; CSV output is deterministic (same input, same bytes)
+and starts with a UTF-8 byte-order mark, for Excel.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ ENUMS = {
     "kind": ["actual", "target", "policy"],
 }
 FORMATS = ("parquet", "csv", "jsonl")
+# UTF-8 with a byte-order mark: Excel on Windows reads a CSV without one in the
+# local code page and shows the Chinese text as mojibake. pandas, DuckDB and
+# load_dataset read the mark as what it is; reading with this codec also takes
+# a CSV without the mark.
+CSV_ENCODING = "utf-8-sig"
 
 
 def claims_frame(claims: Iterable[Claim], doc_sha256: dict[str, str] | None = None) -> pd.DataFrame:
@@ -81,7 +87,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable
         if fmt == "parquet":
             _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
         elif fmt == "csv":
-            _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+            _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n", encoding=CSV_ENCODING))
         elif fmt == "jsonl":
             _atomic_write(path, lambda tmp: frame.to_json(tmp, orient="records", lines=True, force_ascii=False))
         else:
@@ -124,7 +130,7 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
     if path.suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif path.suffix == ".csv":
-        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(path, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING)
     elif path.suffix == ".jsonl":
         frame = pd.read_json(path, lines=True)
     else:

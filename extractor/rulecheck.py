@@ -1,8 +1,10 @@
-"""Run the examples written beside the rules through the whole engine.
+"""Run the examples written beside the rules through the whole pipeline.
 
-An example lists the claims the engine must find in its text: exactly those
+An example lists the claims the pipeline must find in its text: exactly those
 claim texts, in order, each with the fields it names ("" means null). An
 empty list means "no claim". Examples with `fields` check document metadata.
+An example is read as a document is (its metadata, then normalisation), so it
+can show a date line, a line-broken number or traditional characters.
 Because every example runs through all rules at once, rules that collide show
 up here. Examples run as a document does, normalisation included (full-width
 digits, a number cut by a line break), so an example written as a PDF or a
