@@ -6,10 +6,7 @@ empty list means "no claim". Examples with `fields` check document metadata.
 An example is read as a document is (its metadata, then normalisation), so it
 can show a date line, a line-broken number or traditional characters.
 Because every example runs through all rules at once, rules that collide show
-up here. Examples run as a document does, normalisation included (full-width
-digits, a number cut by a line break), so an example written as a PDF or a
-web page writes a number is read as one. Used by `extractor rules --check`
-and by the test suite.
+up here. Used by `extractor rules --check` and by the test suite.
 """
 
 from __future__ import annotations
