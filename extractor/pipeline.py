@@ -55,9 +55,11 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
     ones. Subjects and units are given back in the document's characters
     where the copy holds them as they are (a unit keeps ASCII digits and %).
     """
-    normalised = _normaliser(extractor, simplified)(text)
+    tables = extractor.tables.find(fold(text))  # found on the text as written, kept as written in the copy
+    normalised = _normaliser(extractor, simplified)(text, keep=[(table.start, table.end) for table in tables])
     metadata = metadata if metadata is not None else extractor.metadata(text)
-    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata)
+    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata,
+                               tables=[table.moved(normalised.to_copy(table.start)) for table in tables])
     if normalised.text == text:
         return claims
     line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]

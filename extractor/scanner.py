@@ -37,7 +37,7 @@ from . import prefilter
 from .ruleset import Rule, RuleError, RuleSet, expand
 
 SCAN_FAMILIES = ("nonclaims", "claims")
-_GROUPS = ("num", "mult", "more", "num2", "mult2", "more2", "unit")
+_GROUPS = ("num", "mult", "more", "sign", "num2", "mult2", "more2", "sign2", "unit", "cur", "jiao", "fen")
 # The fragments whose characters make up a numeral (rules/fragments.toml).
 _NUMERAL_FRAGMENTS = ("digits", "cn_digit", "cn_place")
 # Seconds one scan may take: a 50 MB single-line page of real text scans in
