@@ -10,10 +10,15 @@ from pathlib import Path
 import regex
 
 from extractor.ruleset import expand, load_ruleset
-from extractor.scanner import Scanner, _alternation, _branches, _numeral_guard
+from extractor.scanner import Scanner, _branches, _members, _numeral_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESET = load_ruleset()
+
+
+def _alternation(rules, names, number):
+    """The scanner's alternation; with `number` None, every rule reads its own number."""
+    return "|".join(source for source, _ in _members(rules, names, number))
 
 
 def _plain_matches(scanner, text):
