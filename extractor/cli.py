@@ -243,8 +243,9 @@ def diff_command(
 ) -> None:
     """Compare the claims of two versions, documents, years or runs: changed, added, removed.
 
-    Claims of two versions of one text align by position; others by metric,
-    programme, normalised subject, tier, unit and kind, then year and order.
+    Claims of two versions of one text align by position; others by their
+    indicator (metric, programme, tier, unit and the subject's words, however
+    worded) and kind, then year and order.
     The table shows changed, added and removed rows (unchanged ones only when
     --only asks); --out writes every row unless --only narrows them.
 
@@ -279,14 +280,14 @@ def diff_command(
 @app.command(name="series")
 def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
-    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose subject contains this (quotes, tier words and prefixes ignored)."),
+    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose indicator holds every word of this (word order, quotes and tier words ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
-    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each subject over years) or document (each subject over documents, so two versions of one year stay apart)."),
+    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv or .jsonl file instead of showing it."),
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
 ) -> None:
-    """Lay each subject's values over documents and years (subject x year).
+    """Lay each indicator's values over documents, years and places (indicator x year).
 
     A claim that states no year takes the year its document reports on: the
     latest year its figures state, else its date's (marked * in the table,

@@ -404,6 +404,43 @@ def test_series_command_by_document(tmp_path):
     assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document, region)\n"
 
 
+def test_a_pivot_by_region_lays_one_indicator_over_places():
+    claims = frame(
+        claim("weihai.txt", 0, "55家", 55, "瞪羚企业", year=2022),
+        claim("rizhao.txt", 0, "40家", 40, "“瞪羚”企业", year=2022),
+        claim("beijing.txt", 0, "10家", 10, "瞪羚企业数量", year=2022),
+        claim("changchun.txt", 0, "12家", 12, "瞪羚企业", year=2022),
+        claim("rizhao.txt", 20, "48家", 48, "瞪羚企业", year=2023),
+    )
+    documents = pd.DataFrame({
+        "doc": ["weihai.txt", "rizhao.txt", "beijing.txt", "changchun.txt"],
+        "region": ["威海市", "日照市", "朝阳区", "朝阳区"],
+        "region_code": ["371000", "371100", "110105", "220104"],
+    })
+    long = series(claims, documents)
+    wide = pivot(long, by="region")
+    places = ["威海市", "日照市", "朝阳区 (110105)", "朝阳区 (220104)"]  # in character order; one name, two places
+    assert list(wide.columns[-4:]) == places
+    gazelle = "enterprise_count|||家|瞪羚企业|"
+    assert wide[["indicator", "year"] + places].astype(object).where(wide.notna(), None).values.tolist() == [
+        [gazelle, 2022, 55, 40, 10, 12],
+        [gazelle, 2023, None, 48, None, None],
+    ]
+    table = series_table(long, by="region")
+    assert [column.header for column in table.columns] == ["subject", "tier", "metric", "kind", "year"] + places
+
+
+def test_series_command_by_region(tmp_path):
+    out = tmp_path / "series.csv"
+    result = run("series", WEIHAI_2022, SEEDS / "001_6a8959abd0ee71f3.txt", "--subject", "专精特新企业", "--by", "region", "--out", out)
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out)
+    # both count 省级 专精特新中小企业 in their own year: 威海 305 in 2022, 葫芦岛 36 in 2023
+    provincial = wide[wide["indicator"] == "enterprise_count|srdi_sme|provincial|家|专精特新企业|"]
+    assert provincial[["year", "威海市", "葫芦岛市"]].astype(object).where(provincial.notna(), None).values.tolist() == [
+        [2022, 305, None], [2023, None, 36]]
+
+
 def test_an_edit_in_a_long_single_line_text_is_aligned_by_sentence():
     # every seed on one line: a line longer than max_block_chars (20,000), so
     # only its sentences keep the alignment small enough to run
