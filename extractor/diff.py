@@ -213,9 +213,13 @@ def map_spans(starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray) -> tuple
 
 
 def _regions(documents: pd.DataFrame | None) -> dict[str, str]:
+    """Each document's place: its division code, else its region as written (a documents table of an older run)."""
     if documents is None or "region" not in documents:
         return {}
-    return {doc: region for doc, region in zip(documents["doc"], documents["region"]) if isinstance(region, str) and region}
+    codes = documents["region_code"] if "region_code" in documents else pd.Series([None] * len(documents))
+    return {doc: code if isinstance(code, str) and code else region
+            for doc, region, code in zip(documents["doc"], documents["region"], codes)
+            if isinstance(code, str) and code or isinstance(region, str) and region}
 
 
 def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, new_region: dict) -> tuple[dict, dict, list[tuple[str, str, int]]]:

@@ -340,7 +340,7 @@ def test_diff_command_writes_rows(tmp_path, suffix):
 def test_diff_usage_errors(tmp_path):
     for args, message in [
         ((WEIHAI_2022, tmp_path / "missing.txt"), "missing.txt: no such file or folder"),
-        ((WEIHAI_2022, WEIHAI_2026, "--out", tmp_path / "diff.xlsx"), "diff.xlsx: unknown output format"),
+        ((WEIHAI_2022, WEIHAI_2026, "--out", tmp_path / "diff.ods"), "diff.ods: unknown output format"),
         ((WEIHAI_2022, WEIHAI_2026, "--only", "moved"), "unknown status 'moved'"),
         ((WEIHAI_2022, tmp_path), "no documents (.txt) and no dataset"),
     ]:
