@@ -176,14 +176,20 @@ def resolve_keys(keys: pd.Series, groups: pd.Series, sources: pd.Series, generic
     table = pd.DataFrame({"group": groups.to_numpy(), "source": sources.to_numpy(), "key": keys.to_numpy(),
                           "generic": generic.to_numpy()})
     distinct = table[~table["generic"]].drop_duplicates(["group", "source", "key"])
+    parts = {key: Indicator.parse(key) for key in pd.unique(distinct["key"])}
+    measure = {key: (p.metric, p.unit, p.head) for key, p in parts.items()}
+    distinct = distinct.assign(measure=distinct["key"].map(measure))
+    # Only a measure held under two keys by two sources of a group can have a key to fill.
+    spread = distinct.groupby(["group", "measure"], sort=False).agg(keys=("key", "nunique"), sources=("source", "nunique"))
+    open_to_fill = spread[(spread["keys"] > 1) & (spread["sources"] > 1)].index
+    candidates = distinct.set_index(["group", "measure"]).loc[open_to_fill].reset_index()
+    held: dict[tuple, dict] = {}
+    for group, measure, source, key in zip(candidates["group"], candidates["measure"], candidates["source"], candidates["key"]):
+        held.setdefault((group, measure), {}).setdefault(source, set()).add(key)
     resolved: dict[tuple, str] = {}
-    for group, rows in distinct.groupby("group", sort=False):
-        if rows["source"].nunique() < 2:
-            continue
-        held = rows.groupby("source", sort=False)["key"].agg(set).to_dict()
-        parts = {key: Indicator.parse(key) for key in rows["key"].unique()}
-        for source, own in held.items():
-            others = set().union(*(keys_ for s, keys_ in held.items() if s != source)) - own
+    for (group, _measure), by_source in held.items():
+        for source, own in by_source.items():
+            others = set().union(*(keys_ for s, keys_ in by_source.items() if s != source)) - own
             for key in own:
                 one = parts[key]
                 if all(getattr(one, part) for part in UNSAID):
@@ -195,9 +201,10 @@ def resolve_keys(keys: pd.Series, groups: pd.Series, sources: pd.Series, generic
                         fuller.setdefault(filled, []).append(other)
                 if fuller and len(fewest := fuller[min(fuller)]) == 1:
                     resolved[(group, source, key)] = fewest[0].key
-    if not resolved:
-        return keys.copy()
-    mapped = [resolved.get((g, s, k), k) for g, s, k in zip(table["group"], table["source"], table["key"])]
+    mapped = table["key"].to_numpy(dtype=object, copy=True)
+    group, source = table["group"].to_numpy(dtype=object), table["source"].to_numpy(dtype=object)
+    for at in np.flatnonzero(table["key"].isin({key for _group, _source, key in resolved}).to_numpy()):
+        mapped[at] = resolved.get((group[at], source[at], mapped[at]), mapped[at])
     return pd.Series(mapped, index=keys.index, dtype=object)
 
 
