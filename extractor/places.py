@@ -142,12 +142,13 @@ class PlaceReader:
         """
         mentions = self._mentions(to_simplified(text), in_text=True)
         named = [(m, d) for m, d in _resolve_names(mentions) if d is not None]
-        counts: Counter[Division | None] = Counter(d for _m, d in named)
+        named_counts = Counter(d for _m, d in named)
+        counts: Counter[Division | None] = Counter(named_counts)
         first: dict[Division | None, int] = {}
         for mention, division in named:
             first.setdefault(division, mention.start)
-        for place in list(counts):
-            parts = Counter(d for d in counts.elements() if d is not place and place in d.lineage())
+        for place in named_counts:
+            parts = {d: n for d, n in named_counts.items() if d is not place and place in d.lineage()}
             children = {next(a for a in d.lineage() if a.parent is place) for d in parts}
             if len(children) >= 2:
                 counts[place] += sum(parts.values())
