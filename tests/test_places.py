@@ -5,7 +5,6 @@ looked up by hand in the published division list; the texts are written for
 these tests in the manner of replies, notices, news and releases.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from extractor.ruleset import load_ruleset
 
 RULESET = load_ruleset()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-DEV_DOCS = Path(os.environ.get("EXTRACTOR_DEV_DOCS", "/work/shared/dev/docs"))
 
 SEED_PLACES = {
     # the issuer in the head (威海市工业和信息化局), the signature in the foot, …
@@ -126,24 +124,3 @@ def test_the_table_is_the_packages_and_complete():
     reader = place_reader(RULESET)
     assert all(len(d.code) == 6 and d.code.isdigit() for d in reader.divisions if d.name != "台湾省")
     assert {d.level for d in reader.divisions} == {"province", "city", "county"}
-
-
-# The development documents, each read by hand (their text stays outside the
-# repository): the place each speaks for, or None where its text never names it
-# (a reply saying only 我省, a notice of 市工业和信息化局 that never names its city).
-DEV_PLACES = {
-    "d01": None, "d02": "500000", "d03": "530000", "d04": "440100", "d05": "410108", "d06": "country",
-    "d07": "320000", "d08": "510100", "d09": "台湾省", "d10": "440114", "d11": None, "d12": "500000",
-    "d13": "350500", "d14": "country", "d15": "country", "d16": "520000", "d17": "country", "d18": "320400",
-    "d19": "320000", "d20": "370100", "d21": "country", "d22": "500000", "d23": "330000", "d24": "430000",
-    "d25": "110116", "d26": "130900", "d27": None, "d28": "330200", "d29": "country", "d30": "440000",
-}
-
-
-@pytest.mark.skipif(not DEV_DOCS.is_dir(), reason="the development documents are not on this machine")
-def test_development_places():
-    found = {}
-    for path in sorted(DEV_DOCS.glob("*.txt")):
-        region, code, level = place(path.read_text(encoding="utf-8"))
-        found[path.name[:3]] = "country" if level == "country" else code or region
-    assert found == DEV_PLACES
