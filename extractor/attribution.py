@@ -37,41 +37,41 @@ class ClaimContext:
 class Attributor:
     def __init__(self, ruleset: RuleSet):
         metrics = ruleset.family("metrics")
-        self.metric_defaults: dict[str, str] = dict(ruleset.table("metrics", "defaults") or {})
-        self.after_penalty = int(ruleset.table("metrics", "after_penalty") or 3)
-        self.window_before = int(ruleset.table("metrics", "window_before") or 40)
-        self.window_after = int(ruleset.table("metrics", "window_after") or 12)
+        self.metric_defaults: dict[str, str] = dict(ruleset.table("metrics", "defaults"))
+        self.after_penalty = ruleset.table("metrics", "after_penalty")
+        self.window_before = ruleset.table("metrics", "window_before")
+        self.window_after = ruleset.table("metrics", "window_after")
         self._metric_cues: dict[str, tuple[regex.Pattern, dict[str, tuple[int, str]]]] = {}
-        for unit_class in {u for rule in metrics for u in rule.get("units", [])}:
+        for unit_class in {u for rule in metrics for u in rule["units"]}:
             by_word: dict[str, tuple[int, str]] = {}
             for order, rule in enumerate(metrics):
-                if unit_class in rule.get("units", []):
-                    for word in rule.get("words", []):
+                if unit_class in rule["units"]:
+                    for word in rule["words"]:
                         # a pass-over word (提高至: a level, not a change) hides the shorter cue in it
-                        by_word.setdefault(word, (order, None if rule.get("pass_over") else rule.get("metric")))
+                        by_word.setdefault(word, (order, None if rule["pass_over"] else rule["metric"]))
             if by_word:
                 self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
-        subjects = ruleset.tables.get("subjects", {})
+        subjects = ruleset.tables["subjects"]
         # Word lists are plain literals: the standard `re` engine finds them several times faster than `regex`.
-        self._leading = re.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
-        self._trailing = re.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
-        self.clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
+        self._leading = re.compile(f"^(?:{words_pattern(subjects['leading'])})")
+        self._trailing = re.compile(f"(?:{words_pattern(subjects['trailing'])})$")
+        self.clause_break = regex.compile(subjects["clause_breaks"])
         # 规模以上 is a threshold, not the 规模 of the quantity before: 规模以上工业增加值 starts a subject of its own.
-        self._continuation = re.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})(?!以上|以下)")
-        self._inherit = re.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
-        self.prenominal_classes = set(subjects.get("prenominal_classes", []))
-        skip, heads = words_pattern(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
+        self._continuation = re.compile(f"^(?:{words_pattern(subjects['continuation'])})(?!以上|以下)")
+        self._inherit = re.compile(f"^(?:{words_pattern(subjects['inherit'])})")
+        self.prenominal_classes = set(subjects["prenominal_classes"])
+        skip, heads = words_pattern(subjects["after_unit_skip"]), subjects["head_nouns"]
 
         def noun_phrase(nouns: list[str]) -> regex.Pattern:
             return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(nouns)}))")
 
         self._head_noun_phrase = noun_phrase(heads)
         # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
-        self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
-        self._verb_before_number = re.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
-        self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
-        self.program_rules = [(rule.pattern, rule.get("program")) for rule in ruleset.family("programs")]
+        self._money_noun_phrase = noun_phrase(heads + subjects["money_head_nouns"])
+        self._verb_before_number = re.compile(f"(?:{words_pattern(subjects['verbs_before_number'])})$")
+        self._date_prefix = regex.compile(subjects["frame_prefix"])
+        self.program_rules = [(rule.pattern, rule["program"]) for rule in ruleset.family("programs")]
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: ClaimContext, unit_class: str, fixed: str | None) -> str:

@@ -137,44 +137,37 @@ class DocumentReader:
     """The structure and year rules of one rule set, compiled once, read over each document."""
 
     def __init__(self, ruleset: RuleSet):
-        structure = {rule.id: rule for rule in ruleset.family("structure")}
-        try:
-            heading, bullet = structure["structure.heading"], structure["structure.bullet"]
-            list_lead, lead_line, named_plan = (structure["structure.list_lead"], structure["structure.lead_line"],
-                                                structure["structure.named_plan"])
-        except KeyError as missing:
-            raise RuleError(f"{ruleset.directory}/structure.toml: rule {missing} is missing") from None
-        self.heading_max = int(ruleset.table("structure", "heading_max") or 40)
-        self.lead_max = int(ruleset.table("structure", "lead_max") or 40)
-        self._levels = [regex.compile(pattern) for pattern in heading.get("levels", [])]
+        heading, bullet, list_lead, lead_line, named_plan = (
+            ruleset.rule(f"structure.{name}") for name in ("heading", "bullet", "list_lead", "lead_line", "named_plan"))
+        self.heading_max = ruleset.table("structure", "heading_max")
+        self.lead_max = ruleset.table("structure", "lead_max")
+        self._levels = [regex.compile(pattern) for pattern in heading["levels"]]
         self._item = heading.pattern
         self._bullet = bullet.pattern
         self._list_lead = list_lead.pattern
         self._lead_line = lead_line.pattern
         self._named_plan = named_plan.pattern
-        self._plan_title = regex.compile(words_pattern(named_plan.get("plan_titles", [])) or "(?!)")
+        self._plan_title = regex.compile(words_pattern(named_plan["plan_titles"]) or "(?!)")
 
-        kinds = ruleset.tables.get("kinds", {})
-        self._heading_kinds = [(kind, regex.compile(words_pattern(kinds.get(f"{kind}_headings", [])) or "(?!)"))
+        kinds = ruleset.tables["kinds"]
+        self._heading_kinds = [(kind, regex.compile(words_pattern(kinds[f"{kind}_headings"]) or "(?!)"))
                                for kind in ("target", "policy", "actual")]
-        self._topic_heading = regex.compile(kinds.get("topic_heading") or "(?!)")
-        cue = expand("{target_cue}", ruleset.fragments, "target cue") if "target_cue" in ruleset.fragments else "(?!)"
-        self._target_cue = regex.compile(cue, regex.V0)
-        announced = ruleset.fragments.get("paragraph_target_cue")
-        self._announced_target = regex.compile(expand(announced, ruleset.fragments, "paragraph target cue") if announced else "(?!)",
+        self._topic_heading = regex.compile(kinds["topic_heading"])
+        self._target_cue = regex.compile(expand("{target_cue}", ruleset.fragments, "target cue"), regex.V0)
+        self._announced_target = regex.compile(expand("{paragraph_target_cue}", ruleset.fragments, "paragraph target cue"),
                                                regex.V0)
 
         years = ruleset.family("years")
-        scanned = [rule for rule in years if rule.get("role") in _ROLES_SCANNED]
+        scanned = [rule for rule in years if rule["role"] in _ROLES_SCANNED]
         for rule in years:
-            if rule.get("role") not in (*_ROLES_SCANNED, "joined", "report_title", "report_lead") or rule.pattern is None:
+            if rule["role"] not in (*_ROLES_SCANNED, "joined", "report_title", "report_lead") or rule.pattern is None:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and a role")
         self._year_rules = scanned
-        self._relative = [(rule.pattern, int(rule.get("shift", 0))) for rule in scanned if rule.get("role") == "relative"]
-        self._report_title = [(rule.pattern, int(rule.get("shift", 0))) for rule in years if rule.get("role") == "report_title"]
-        self._report_lead = [rule.pattern for rule in years if rule.get("role") == "report_lead"]
-        self.joined = [rule.pattern for rule in years if rule.get("role") == "joined"]
-        self._stated = next((rule.pattern for rule in years if rule.get("role") == "stated"), regex.compile("(?!)"))
+        self._relative = [(rule.pattern, rule["shift"]) for rule in scanned if rule["role"] == "relative"]
+        self._report_title = [(rule.pattern, rule["shift"]) for rule in years if rule["role"] == "report_title"]
+        self._report_lead = [rule.pattern for rule in years if rule["role"] == "report_lead"]
+        self.joined = [rule.pattern for rule in years if rule["role"] == "joined"]
+        self._stated = next((rule.pattern for rule in years if rule["role"] == "stated"), regex.compile("(?!)"))
 
     # -- the document ---------------------------------------------------------
     def read(self, text: str, metadata: dict | None = None) -> DocumentContext:
@@ -245,12 +238,12 @@ class DocumentReader:
     def _mentions(self, text: str, date: datetime.date | None, paragraph_starts: tuple[int, ...]) -> list[TimeMention]:
         found: list[TimeMention] = []
         for rule, match in self._time_words(text):
-            role = rule.get("role")
+            role = rule["role"]
             year = end_month = None
             if role == "stated":
                 year = year_number(match.group("year"))
             elif role == "relative":
-                year = date.year + int(rule.get("shift", 0)) if date else None
+                year = date.year + rule["shift"] if date else None
             elif role == "comparison":
                 year = self._comparison_year(match, date)
             elif role == "following":
@@ -261,11 +254,11 @@ class DocumentReader:
             elif role == "period" and "year" in rule.pattern.groupindex and match.group("year"):
                 year = year_number(match.group("year"))  # 2022年以来: the year it runs from
             elif role == "month":
-                if rule.get("end_month"):
-                    end_month = int(rule.get("end_month"))
+                if rule["end_month"]:
+                    end_month = rule["end_month"]
                 else:
                     written = match.group("month_to") or match.group("month")
-                    end_month = _month_number(written) * (3 if rule.get("quarter") else 1)
+                    end_month = _month_number(written) * (3 if rule["quarter"] else 1)
             found.append(TimeMention(match.start(), match.end(), role, year, end_month,
                                      base=role == "comparison" and bool(match.group("base")),
                                      span=role == "stated" and bool(match.group("from"))))

@@ -151,7 +151,7 @@ class Extractor:
             previous = claims[-1] if claims else None
             listed = previous if runs[index][0] > 0 else None  # the figure before it in its list (X、Y和Z)
             qualifier = self.qualifiers.resolve(text, ctx, reading.qualifier, listed.qualifier if listed else None)
-            metric = self.attributor.metric(ctx, reading.unit_class, item.candidate.rule.get("metric"))
+            metric = self.attributor.metric(ctx, reading.unit_class, item.candidate.rule["metric"])
             earlier = [(claim.end, claim.subject, self.values.unit_class(None, claim.unit)) for claim in claims]
             subject, inherited = self.attributor.subject(ctx, earlier, reading.unit_class, recipients, listed is not None)
             kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,

@@ -662,7 +662,7 @@ def load_report_inputs(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
 def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None = None,
                  rules: str | Path | None = None) -> ReportSummary:
     """Read a dataset (and gold), find the texts, and write the report atomically; word lists come from `rules`."""
-    candidate_words = load_ruleset(rules).table("subjects", "candidate_words") or []
+    candidate_words = load_ruleset(rules).table("subjects", "candidate_words")
     claims, documents, folder = load_report_inputs(dataset)
     texts = {}
     for meta in documents.to_dict("records"):

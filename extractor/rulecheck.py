@@ -18,7 +18,7 @@ import pandas as pd
 
 from .engine import Claim, Extractor
 from .pipeline import extract_claims
-from .ruleset import Example, Rule, RuleSet
+from .ruleset import Example, RuleSet
 
 
 def _same(expected, actual) -> bool:
@@ -31,9 +31,9 @@ def _same(expected, actual) -> bool:
     return expected == actual
 
 
-def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list[str]:
-    """What is wrong with one example, as one-line messages naming the file and the rule."""
-    where = f"{rule.path.name}: rule {rule.id!r}: example {example.text[:30]!r}"
+def example_failures(extractor: Extractor, example: Example) -> list[str]:
+    """What is wrong with one example, as one-line messages naming the file, the rule and the example."""
+    where = f"{example.where}: example {example.name!r} ({example.text[:20]!r})"
     problems = []
     if example.fields:
         metadata = extractor.metadata(example.text)
@@ -61,7 +61,7 @@ def indicator_failures(extractor: Extractor) -> list[str]:
 
     failures = []
     for check in ("same", "different", "pairs"):
-        for pair in extractor.ruleset.table("indicators", check) or []:
+        for pair in extractor.ruleset.table("indicators", check):
             where = f"indicators.toml: {check} {pair['texts'][0][:20]!r}"
             claims = [extract_claims(text, extractor) for text in pair["texts"]]
             if any(len(found) != 1 for found in claims):
@@ -84,8 +84,7 @@ def check_examples(ruleset: RuleSet) -> list[str]:
     """Failures of every example that is not marked as a known miss (xfail), and of the indicator pairs."""
     extractor = Extractor(ruleset)
     failures = []
-    for rule in ruleset.rules:
-        for example in rule.examples:
-            if example.xfail is None:
-                failures.extend(example_failures(extractor, rule, example))
+    for example in ruleset.examples():
+        if example.xfail is None:
+            failures.extend(example_failures(extractor, example))
     return failures + indicator_failures(extractor)

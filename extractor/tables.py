@@ -157,13 +157,10 @@ class TableReader:
         rules = {rule.id: rule for rule in ruleset.family("tables")}
 
         def pattern(rule_id: str) -> regex.Pattern:
-            return rules[rule_id].pattern if rule_id in rules else regex.compile("(?!)")
+            return rules[rule_id].pattern
 
         def words(rule_id: str) -> frozenset[str]:
-            return frozenset(data(rule_id, "words", []))
-
-        def data(rule_id: str, key: str, default):
-            return rules[rule_id].get(key, default) if rule_id in rules else default
+            return frozenset(rules[rule_id]["words"])
 
         self._number = pattern("table.cell")
         self._no_data = words("table.no_data")
@@ -180,16 +177,13 @@ class TableReader:
         self._growth = pattern("table.growth_header")
         self._target = pattern("table.target_header")
         self._policy = pattern("table.policy_header")
-        self._caps = tuple(data("table.policy_header", "caps", []))
+        self._caps = tuple(rules["table.policy_header"]["caps"])
         self._count_suffix = pattern("table.count_header")
-        self._stem_ending = regex.compile(data("table.scope", "stem_ending", "(?!)"))
+        self._stem_ending = regex.compile(rules["table.scope"]["stem_ending"])
         self._unit_columns = frozenset(_BLANKS.sub("", word) for word in words("table.unit_column"))
-        self._counted_units: dict[str, str] = dict(ruleset.table("tables", "counted_units") or {})
-        units = "|".join(
-            expand(f"{{{name}}}", ruleset.fragments, "table units")
-            for name in ("currency", "percent_sign", "pct_point", "count_unit")
-            if name in ruleset.fragments
-        )
+        self._counted_units: dict[str, str] = dict(ruleset.table("tables", "counted_units"))
+        units = "|".join(expand(f"{{{name}}}", ruleset.fragments, "table units")
+                         for name in ("currency", "percent_sign", "pct_point", "count_unit"))
         self._written_unit = regex.compile(rf"^(?P<mult>{words_pattern(list(MULTIPLIERS))})?(?P<unit>{units}|‰|倍)$")
 
     # -- layout ---------------------------------------------------------------

@@ -33,11 +33,11 @@ class Reading:
 
 class ValueReader:
     def __init__(self, ruleset: RuleSet):
-        self.base_unit: dict[str, str] = dict(ruleset.table("units", "base_unit") or {})
+        self.base_unit: dict[str, str] = dict(ruleset.table("units", "base_unit"))
         fragments = ruleset.fragments
         written = [word for name in ("currency", "currency_name", "currency_sign") for word in _words(fragments.get(name))]
         self.currencies = frozenset(self.base_unit.get(c, c) for c in written or ["元"])
-        self.unit_classes: dict[str, str] = dict(ruleset.table("units", "unit_classes") or {})
+        self.unit_classes: dict[str, str] = dict(ruleset.table("units", "unit_classes"))
         self._rule_facts: dict[str, tuple] = {}
 
     def read(self, candidate: Candidate) -> Reading:
@@ -86,15 +86,15 @@ class ValueReader:
         """(value, scale, unit, qualifier, fraction, metric, doublings) a rule fixes, read from its data once."""
         facts = self._rule_facts.get(rule.id)
         if facts is None:
-            value = rule.get("value")
+            value = rule["value"]
             facts = (
                 Decimal(str(value)) if value is not None else None,
-                Decimal(str(rule.get("scale", 1))),
-                rule.get("unit"),
-                rule.get("qualifier"),
-                bool(rule.get("fraction")),
-                rule.get("metric"),
-                bool(rule.get("doublings")),
+                Decimal(str(rule["scale"])),
+                rule["unit"],
+                rule["qualifier"],
+                rule["fraction"],
+                rule["metric"],
+                rule["doublings"],
             )
             self._rule_facts[rule.id] = facts
         return facts
