@@ -37,7 +37,8 @@ class ClaimContext:
 class Attributor:
     def __init__(self, ruleset: RuleSet):
         metrics = ruleset.family("metrics")
-        self.metric_defaults: dict[str, str] = dict(ruleset.table("metrics", "defaults"))
+        # Where no cue is found, the metric of the unit class (rules/units.toml).
+        self.class_metric = {unit_class["name"]: unit_class["metric"] for unit_class in ruleset.closed_lists["unit_class"]}
         self.after_penalty = ruleset.table("metrics", "after_penalty")
         self.window_before = ruleset.table("metrics", "window_before")
         self.window_after = ruleset.table("metrics", "window_after")
@@ -84,7 +85,7 @@ class Attributor:
             return fixed
         cues = self._metric_cues.get(unit_class)
         if cues is None:
-            return self.metric_defaults.get(unit_class, "other")
+            return self.class_metric[unit_class]
         pattern, by_word = cues
         lo = max(ctx.sentence_start, ctx.start - self.window_before)
         hi = min(ctx.clause_end, ctx.end + self.window_after)
@@ -102,7 +103,7 @@ class Attributor:
             if best is None or key < best[:2]:
                 best = (*key, metric)
             break
-        return best[2] if best else self.metric_defaults.get(unit_class, "other")
+        return best[2] if best else self.class_metric[unit_class]
 
     # -- subject --------------------------------------------------------------
     def subject(self, ctx: ClaimContext, earlier: list[tuple[int, str, str]], unit_class: str,

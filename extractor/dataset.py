@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import Claim
+from .ruleset import RuleSet, builtin_ruleset
 
 CLAIM_COLUMNS = [
     "doc", "start", "end", "text", "value", "value_max", "unit", "qualifier", "metric",
@@ -28,20 +29,8 @@ DOCUMENT_COLUMNS = [
     "doc", "path", "sha256", "format", "encoding", "chars", "title", "issuer", "date", "doc_number",
     "region", "region_code", "region_level", "n_claims", "status", "error", "rules_version",
 ]
-ENUMS = {
-    "qualifier": ["exact", "approx", "at_least", "more_than", "at_most", "range"],
-    "metric": [
-        "enterprise_count", "subsidy", "fund", "loan", "credit", "financing", "revenue",
-        "tax_relief", "money_other", "growth_rate", "share", "rate", "multiple", "count",
-        "duration", "rank", "other",
-    ],
-    "tier": ["national", "provincial", "municipal", "provincial_plus", "municipal_plus"],
-    "program": [
-        "innovative_sme", "srdi_sme", "little_giant", "single_champion", "gazelle",
-        "unicorn", "high_tech", "tech_sme", "sme",
-    ],
-    "kind": ["actual", "target", "policy"],
-}
+# Columns whose values are a closed list of the rules (rules/metrics.toml, programs.toml …): categoricals when loaded.
+ENUM_COLUMNS = ("qualifier", "metric", "tier", "program", "kind")
 FORMATS = ("parquet", "csv", "jsonl")
 _CLAIM_FIELD_NAMES = [name for name in CLAIM_COLUMNS if name != "doc_sha256"]
 _CLAIM_FIELDS = attrgetter(*_CLAIM_FIELD_NAMES)
@@ -127,12 +116,23 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable
     return written
 
 
+def enums(ruleset: RuleSet | None = None) -> dict[str, list[str]]:
+    """The values of each enum column in the order the rule files declare them (the built-in rules by default)."""
+    ruleset = ruleset or builtin_ruleset()
+    return {column: ruleset.names(column) for column in ENUM_COLUMNS}
+
+
 def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
-    """Categoricals for the enums, nullable integers for year, strings for text."""
+    """Categoricals for the enums, nullable integers for year, strings for text.
+
+    A value the built-in rules do not declare (a dataset made with another
+    rule set) is kept as a category after theirs, never turned into a null.
+    """
     frame = frame.copy()
-    for column, categories in ENUMS.items():
+    for column, categories in enums().items():
         if column in frame:
-            frame[column] = pd.Categorical(frame[column], categories=categories)
+            others = sorted(set(frame[column].dropna().astype(str)) - set(categories))
+            frame[column] = pd.Categorical(frame[column], categories=categories + others)
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
     for column in ("doc", "text", "unit", "subject", "indicator", "sentence", "rule", "doc_sha256"):

@@ -22,25 +22,29 @@ from typing import Any
 
 import pandas as pd
 
-from .dataset import ENUMS, _atomic_write, load_dataset
+from .dataset import _atomic_write, enums, load_dataset
 from .documents import read_document, text_path
 from .evaluate import load_gold, score
-from .ruleset import load_ruleset
+from .ruleset import builtin_ruleset, load_ruleset
 
-# Light backgrounds that keep black text readable; the charts use the same ones.
-METRIC_COLOURS = {
-    "enterprise_count": "#ffd54f", "subsidy": "#a5d6a7", "fund": "#80cbc4", "loan": "#90caf9",
-    "credit": "#b39ddb", "financing": "#9fa8da", "revenue": "#ffab91", "tax_relief": "#c5e1a5",
-    "money_other": "#bcaaa4", "growth_rate": "#f48fb1", "share": "#ce93d8", "rate": "#81d4fa",
-    "multiple": "#e6ee9c", "count": "#ffe0b2", "duration": "#b0bec5", "rank": "#80deea",
-    "other": "#e0e0e0",
-}
-TIER_COLOURS = {
-    "national": "#c62828", "provincial": "#1565c0", "municipal": "#2e7d32",
-    "provincial_plus": "#6a1b9a", "municipal_plus": "#ef6c00", None: "#757575",
-}
-KIND_COLOURS = {"actual": "#1565c0", "target": "#ef6c00", "policy": "#2e7d32"}
-MONEY_METRICS = ["subsidy", "fund", "loan", "credit", "financing", "revenue", "tax_relief", "money_other"]
+def metric_colours() -> dict[str, str]:
+    """Each metric's highlight, light enough for black text (rules/metrics.toml); the charts use the same ones."""
+    return {metric["name"]: metric["colour"] for metric in builtin_ruleset().closed_lists["metric"]}
+
+
+def tier_colours() -> dict[str | None, str]:
+    """Each tier's bar colour (rules/tiers.toml), and grey for a figure of no tier."""
+    return {tier["name"]: tier["colour"] for tier in builtin_ruleset().closed_lists["tier"]} | {None: "#757575"}
+
+
+def kind_colours() -> dict[str, str]:
+    return {kind["name"]: kind["colour"] for kind in builtin_ruleset().closed_lists["kind"]}
+
+
+def money_metrics() -> list[str]:
+    return [metric["name"] for metric in builtin_ruleset().closed_lists["metric"] if metric["money"]]
+
+
 # CJK fonts first so Chinese labels are measured with real glyphs where one is
 # installed; the SVG keeps text as text, so the browser draws it with its fonts.
 CHART_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "DejaVu Sans"]
@@ -290,7 +294,7 @@ def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_wor
     rows = rows[pd.array([not is_candidate(row, candidate_words) for row in rows.to_dict("records")], dtype=bool)]
     if rows.empty:
         return None
-    programs, tiers = ENUMS["program"], ENUMS["tier"]
+    programs, tiers, colours = enums()["program"], enums()["tier"], tier_colours()
     panels = []
     for doc, group in rows.groupby(rows["doc"].astype(str), sort=False):
         best: dict[tuple, float] = {}
@@ -306,7 +310,7 @@ def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_wor
         for ax, (doc, order, best) in zip(axes, panels):
             labels = [f"{program} · {tier}" if tier else program for program, tier in order]
             values = [best[key] for key in order]
-            ax.barh(range(len(order)), values, color=[TIER_COLOURS[tier] for _, tier in order], height=0.7)
+            ax.barh(range(len(order)), values, color=[colours[tier] for _, tier in order], height=0.7)
             for y, value in enumerate(values):
                 ax.annotate(format_number(value), (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
             ax.set_yticks(range(len(order)), labels)
@@ -319,22 +323,23 @@ def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_wor
         from matplotlib.patches import Patch
 
         used = {tier for _, order, _ in panels for _, tier in order}
-        handles = [Patch(color=colour, label=tier or "no tier") for tier, colour in TIER_COLOURS.items() if tier in used]
+        handles = [Patch(color=colour, label=tier or "no tier") for tier, colour in colours.items() if tier in used]
         figure.legend(handles=handles, loc="outside upper center", ncols=len(handles), fontsize=8, frameon=False)
         return _svg(figure, "enterprise counts by programme and tier")
 
 
 def money_chart(claims: pd.DataFrame) -> str | None:
     """Every money claim in 元 on one log axis, a row per metric, coloured by kind."""
-    rows = claims[claims["metric"].isin(MONEY_METRICS) & (claims["unit"] == "元")
+    money = money_metrics()
+    rows = claims[claims["metric"].isin(money) & (claims["unit"] == "元")
                   & ~claims["is_repeat"].astype(bool) & (claims["value"] > 0)]
     if rows.empty:
         return None
-    metrics = [m for m in MONEY_METRICS if (rows["metric"] == m).any()]
+    metrics = [m for m in money if (rows["metric"] == m).any()]
     with _chart_style():
         figure = _figure(7.5, 0.9 + 0.45 * len(metrics))
         ax = figure.subplots()
-        for kind, colour in KIND_COLOURS.items():
+        for kind, colour in kind_colours().items():
             chosen = rows[rows["kind"] == kind]
             if chosen.empty:
                 continue
@@ -395,7 +400,7 @@ def target_chart(pairs: pd.DataFrame) -> str | None:
         ys = range(len(pairs))
         for offset, kind in ((-0.18, "actual"), (0.18, "target")):
             values = pairs[kind].tolist()
-            ax.barh([y + offset for y in ys], values, height=0.34, color=KIND_COLOURS[kind], label=kind)
+            ax.barh([y + offset for y in ys], values, height=0.34, color=kind_colours()[kind], label=kind)
             for y, value, year in zip(ys, values, pairs[f"{kind}_year"]):
                 when = "" if _missing(year) else f" ({int(year)})"
                 ax.annotate(f"{format_number(value)}{when}", (value, y + offset), xytext=(3, 0),
@@ -493,6 +498,7 @@ def _spans(entries: list[Entry], texts: dict[str, DocText]) -> tuple[dict[str, l
     """Highlights per document, and per document the count of entries whose offsets do not hold their text."""
     spans: dict[str, list[Span]] = {}
     off_text: dict[str, int] = {}
+    coloured = metric_colours()
     for entry in entries:
         text = texts[entry.doc].text if entry.doc in texts else None
         if text is None:
@@ -503,7 +509,7 @@ def _spans(entries: list[Entry], texts: dict[str, DocText]) -> tuple[dict[str, l
             off_text[entry.doc] = off_text.get(entry.doc, 0) + 1
             continue
         metric = _text(row.get("metric"))
-        spans.setdefault(entry.doc, []).append(Span(entry.id, start, end, metric if metric in METRIC_COLOURS else "other",
+        spans.setdefault(entry.doc, []).append(Span(entry.id, start, end, metric if metric in coloured else "other",
                                                     entry.mark, _tooltip(row, entry.gold)))
     return spans, off_text
 
@@ -575,9 +581,9 @@ def _filters(claims: pd.DataFrame, docs: list[str], with_gold: bool) -> str:
     present = {column: set(claims[column].dropna().astype(str)) for column in ("metric", "tier", "kind")}
     selects = [
         _select("doc", docs, {d: f"#{i} {d}" for i, d in enumerate(docs)}),
-        _select("metric", [m for m in ENUMS["metric"] if m in present["metric"]]),
-        _select("tier", [t for t in ENUMS["tier"] if t in present["tier"]] + [NONE], {NONE: "(none)"}),
-        _select("kind", [k for k in ENUMS["kind"] if k in present["kind"]]),
+        _select("metric", [m for m in enums()["metric"] if m in present["metric"]]),
+        _select("tier", [t for t in enums()["tier"] if t in present["tier"]] + [NONE], {NONE: "(none)"}),
+        _select("kind", [k for k in enums()["kind"] if k in present["kind"]]),
     ]
     if with_gold:
         selects.append(_select("gold", list(GOLD_LABELS.values()) + [NONE], {NONE: "(no gold)"}))
@@ -586,7 +592,7 @@ def _filters(claims: pd.DataFrame, docs: list[str], with_gold: bool) -> str:
 
 def _legend(claims: pd.DataFrame, with_gold: bool) -> str:
     present = set(claims["metric"].dropna().astype(str))
-    legend = "".join(f'<span class="key"><span class="chip m-{m}"></span>{m}</span>' for m in ENUMS["metric"] if m in present)
+    legend = "".join(f'<span class="key"><span class="chip m-{m}"></span>{m}</span>' for m in enums()["metric"] if m in present)
     if with_gold:
         legend += ('<span class="key"><mark class="hl m-other fp">12家</mark> false positive</span>'
                    '<span class="key"><mark class="hl m-other miss">12家</mark> missed gold claim</span>')
@@ -622,13 +628,13 @@ def render_report(
         for name, svg, caption, empty in charts(claims, places, list(candidate_words))
     ]
     kinds = claims["kind"].astype(str).value_counts()
-    summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in ENUMS["kind"]) + ")."
+    summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in enums()["kind"]) + ")."
     headers = ["#"] + TABLE_FIELDS + (["gold"] if gold is not None else [])
     parts = {
         "title": html.escape(title),
         "summary": html.escape(summary),
         "gold_summary": f'<p class="gold-summary">{html.escape(gold.summary)}</p>' if gold is not None else "",
-        "metric_css": "\n".join(f".m-{m} {{ --c: {c}; }}" for m, c in METRIC_COLOURS.items()),
+        "metric_css": "\n".join(f".m-{m} {{ --c: {c}; }}" for m, c in metric_colours().items()),
         "charts": "".join(figures),
         "filters": _filters(claims, docs, gold is not None),
         "legend": _legend(claims, gold is not None),

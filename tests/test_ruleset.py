@@ -47,6 +47,8 @@ pattern = '{pattern}'
          "claims.toml: rule 'claim.typo': unknown key 'unitt' (did you mean 'unit'?)"),
         (RULE.format(id="claim.priority", pattern="[0-9]+枚") + 'priority = "first"\n',
          "claims.toml: rule 'claim.priority': priority: must be integer, not str"),
+        (RULE.format(id="claim.metric", pattern="(?P<num>[0-9]+)(?P<unit>枚)") + 'metric = "growht_rate"\n',
+         "claims.toml: rule 'claim.metric': metric: 'growht_rate' is not a metric (one of enterprise_count, subsidy,"),
     ],
 )
 def test_broken_rule_files_are_named(rules_copy, addition, message):
@@ -62,6 +64,9 @@ def test_broken_rule_files_are_named(rules_copy, addition, message):
         ("subjects.toml", "\nleading = [", "\nleadin = [", "subjects.toml: unknown key 'leadin' (did you mean 'leading'?)"),
         ("diff.toml", "min_similarity = 0.5", "", "diff.toml: text: 'min_similarity' missing"),
         ("structure.toml", 'id = "structure.bullet"', 'id = "structure.bullets"', "rule 'structure.bullet' is missing"),
+        ("kinds.toml", 'units = ["money"]', 'units = ["mony"]', "kinds.toml: rule 'kind.counted_recipient': units: 'mony' is not a unit_class"),
+        ("tiers.toml", 'tier = "municipal_plus"', 'tier = "city_plus"', "tiers.toml: rule 'tier.municipal_plus': tier: 'city_plus' is not a tier"),
+        ("programs.toml", 'name = "gazelle"', 'name = "gazelles"', "programs.toml: rule 'program.gazelle': program: 'gazelle' is not a program"),
     ],
 )
 def test_a_misspelt_or_missing_key_is_named(rules_copy, file, written, replaced, message):
