@@ -35,7 +35,7 @@ from .dataset import load_dataset
 from .documents import find_inputs, read_document, text_path
 from .indicators import indicator_rules, keyed_claims, plain, resolve_keys, with_key_parts
 from .pipeline import extract_documents, get_extractor
-from .ruleset import RuleSet, load_ruleset
+from .ruleset import RuleSet, builtin_ruleset, load_ruleset
 
 STATUSES = ("changed", "added", "removed", "unchanged")
 KEY_COLUMNS = ["indicator", "metric", "program", "tier", "unit", "kind"]
@@ -425,7 +425,10 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
 
 # ---------------------------------------------------------------- display
 
-_PLAIN_UNITS = {"%", "‰", "百分点", "百分點", "基点", "基點", "倍", "位", "年", "月", "天"}
+@lru_cache(maxsize=1)
+def _plain_units() -> frozenset[str]:
+    """Units whose figures are shown as written, never in 万 or 亿: those rules/units.toml marks `plain`."""
+    return frozenset(unit for unit, entry in builtin_ruleset().table("units", "units").items() if entry["plain"])
 
 
 def format_value(value: float, unit: str | None) -> str:
@@ -433,7 +436,7 @@ def format_value(value: float, unit: str | None) -> str:
     if value is None or pd.isna(value):
         return ""
     unit = unit or ""
-    if unit not in _PLAIN_UNITS:
+    if unit not in _plain_units():
         for scale, word in ((1e8, "亿"), (1e4, "万")):
             if abs(value) >= scale:
                 return f"{value / scale:.10g}{word}{unit}"

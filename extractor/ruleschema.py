@@ -190,8 +190,15 @@ class Schema:
         return Checker().table(raw, self.example, where)
 
     def declared_lists(self, family: str, top: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-        """The closed lists a family file declares (`declares`), each a list of its values' tables."""
-        return {spec.declares: top[name] for name, spec in self.families[family][0].items() if spec.declares}
+        """The closed lists a family file declares (`declares`), each a list of its values' tables with their `name`:
+        the items of a list, or the entries of a table keyed by the value."""
+        lists = {}
+        for name, spec in self.families[family][0].items():
+            if spec.declares:
+                declared = top[name]
+                lists[spec.declares] = ([{"name": key, **entry} for key, entry in declared.items()]
+                                        if isinstance(declared, dict) else declared)
+        return lists
 
     def composing_tables(self, family: str, top: dict[str, Any]) -> list[dict[str, Any]]:
         """The tables of words in a family file whose entries name the fragments they join."""

@@ -34,7 +34,7 @@ from decimal import Decimal
 import regex
 
 from .attribution import Attributor, ClaimContext
-from .numerals import MULTIPLIERS
+from .numerals import multiplier_powers
 from .ruleset import RuleSet, expand, words_pattern
 from .values import ValueReader
 
@@ -184,7 +184,8 @@ class TableReader:
         self._counted_units: dict[str, str] = dict(ruleset.table("tables", "counted_units"))
         units = "|".join(expand(f"{{{name}}}", ruleset.fragments, "table units")
                          for name in ("currency", "percent_sign", "pct_point", "count_unit"))
-        self._written_unit = regex.compile(rf"^(?P<mult>{words_pattern(list(MULTIPLIERS))})?(?P<unit>{units}|‰|倍)$")
+        self._powers = multiplier_powers(ruleset)
+        self._written_unit = regex.compile(rf"^(?P<mult>{words_pattern(list(self._powers))})?(?P<unit>{units}|‰|倍)$")
 
     # -- layout ---------------------------------------------------------------
     def find(self, text: str) -> list[Table]:
@@ -553,7 +554,7 @@ class TableReader:
         if match is None:
             return None
         unit = match.group("unit")
-        factor = Decimal(MULTIPLIERS[match.group("mult")]) if match.group("mult") else Decimal(1)
+        factor = Decimal(10) ** self._powers[match.group("mult")] if match.group("mult") else Decimal(1)
         return self.values.base_unit.get(unit, unit), factor
 
     def _column(self, header: str) -> _Column:
