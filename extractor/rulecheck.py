@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from .dataset import claims_frame
+from .diff import diff
 from .engine import Claim, Extractor
 from .pipeline import extract_claims
 from .ruleset import Example, RuleSet
@@ -41,6 +43,8 @@ def example_failures(extractor: Extractor, example: Example) -> list[str]:
             if not _same(expected, metadata.get(name)):
                 problems.append(f"{where}: {name} expected {expected!r}, got {metadata.get(name)!r}")
         return problems
+    if example.new is not None:
+        return _diff_failures(extractor, example, where)
     claims: list[Claim] = extract_claims(example.text, extractor, doc=example.doc)
     found = [c.text for c in claims]
     wanted = [c["text"] for c in example.claims]
@@ -52,6 +56,21 @@ def example_failures(extractor: Extractor, example: Example) -> list[str]:
             if not _same(value, actual):
                 problems.append(f"{where}: {expected['text']!r} {name} expected {value!r}, got {actual!r}")
     return problems
+
+
+def _diff_failures(extractor: Extractor, example: Example, where: str) -> list[str]:
+    """What diff finds between the example's two versions, against its `changes` (status, aligned_by, old and new texts)."""
+    doc = example.doc
+    old, new = (claims_frame(extract_claims(text, extractor, doc=doc)) for text in (example.text, example.new))
+    rows = diff(old, new, old_texts={doc: example.text}, new_texts={doc: example.new}, rules=extractor.ruleset)
+    found = [{"status": row.status, "aligned_by": row.aligned_by, "old": row.old_text, "new": row.new_text}
+             for row in rows.itertuples()]
+    found = [{name: None if pd.isna(value) else value for name, value in row.items()} for row in found]
+    if len(found) != len(example.changes):
+        return [f"{where}: changes expected {len(example.changes)}, got {found}"]
+    return [f"{where}: change {i}: {name} expected {value!r}, got {actual[name]!r}"
+            for i, (expected, actual) in enumerate(zip(example.changes, found))
+            for name, value in expected.items() if value is not None and actual[name] != value]
 
 
 def indicator_failures(extractor: Extractor) -> list[str]:

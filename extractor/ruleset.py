@@ -57,6 +57,8 @@ class Example:
     fields: dict[str, Any] = field(default_factory=dict)
     xfail: str | None = None
     doc: str = "example.txt"
+    new: str | None = None  # a second version of `text`: `changes` says what diff finds between the two
+    changes: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ def _examples(raw: list[dict[str, Any]], schema: Schema, owner: str, where: str)
         checked = schema.check_example(item, f"{where}: example")
         name = checked["name"] or "t" + hashlib.sha1(checked["text"].encode()).hexdigest()[:6]
         examples.append(Example(name=name, owner=owner, where=where, text=checked["text"], claims=tuple(checked["claims"]),
-                                fields=dict(checked["fields"]), xfail=checked["xfail"], doc=checked["doc"]))
+                                fields=dict(checked["fields"]), xfail=checked["xfail"], doc=checked["doc"],
+                                new=checked["new"], changes=tuple(checked["changes"])))
     named = Counter(example.name for example in examples)
     twice = sorted(name for name, count in named.items() if count > 1)
     if twice:
