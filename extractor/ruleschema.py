@@ -19,12 +19,13 @@ from typing import Any
 class RuleError(ValueError):
     """A rule file that cannot be used; the message names the file and the rule."""
 
+
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "float": (float, int), "number": (int, float),
     "boolean": (bool,), "list": (list,), "table": (dict,),
 }
 _SPEC_KEYS = {"type", "default", "optional", "items", "keys", "names", "values", "declares", "composes"}
-# Keys a file holds that the schema of every family covers: its rules, read by the rule loader.
+# The key of a file's rules ([[rule]]): each rule is held to its family's rule keys, not to its file keys.
 _RULES = "rule"
 
 
@@ -178,10 +179,9 @@ class Schema:
         top = checker.table({k: v for k, v in raw.items() if k != _RULES}, {**self.file, **file_keys}, where)
         rules = []
         for raw_rule in rules_raw:
-            rule_where = f"{where}: rule {raw_rule.get('id')!r}" if isinstance(raw_rule, dict) else where
             if not isinstance(raw_rule, dict):
                 raise RuleError(f"{where}: every rule must be a table")
-            rules.append(checker.table(raw_rule, {**self.rule, **rule_keys}, rule_where))
+            rules.append(checker.table(raw_rule, {**self.rule, **rule_keys}, f"{where}: rule {raw_rule.get('id')!r}"))
         return CheckedFile(top, rules, checker.references)
 
     def check_example(self, raw: Any, where: str) -> dict[str, Any]:
@@ -207,10 +207,11 @@ class Schema:
 
 def check_references(references: list[Reference], lists: dict[str, list[str]]) -> None:
     """Every closed-list value in the lists the rule files declare; else an error naming the file, the rule and the value."""
+    known = {name: set(values) for name, values in lists.items()}
     for reference in references:
         names = lists.get(reference.closed_list)
         if names is None:
             raise RuleError(f"{reference.where}: no closed list {reference.closed_list!r} is declared")
-        if reference.value not in names:
+        if reference.value not in known[reference.closed_list]:
             raise RuleError(f"{reference.where}: {reference.value!r} is not a {reference.closed_list} "
                             f"(one of {', '.join(names)})")

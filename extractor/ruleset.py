@@ -219,7 +219,7 @@ def _composed_fragments(schema: Schema, files: dict[str, tuple[Traversable, Chec
             for name, words in members.items()}
 
 
-def _fragments(schema: Schema, files: dict[str, tuple[Traversable, CheckedFile]]) -> dict[str, str]:
+def _fragments(schema: Schema, files: dict[str, tuple[Traversable, CheckedFile]], directory: Traversable) -> dict[str, str]:
     """Every fragment of the rule set, written or composed, each defined once and compiled once to check it."""
     fragments: dict[str, str] = {}
     written = [(path, name, source) for path, checked in files.values() for name, source in checked.top["fragments"].items()]
@@ -232,7 +232,7 @@ def _fragments(schema: Schema, files: dict[str, tuple[Traversable, CheckedFile]]
         _compile(expand(source, fragments, f"fragment {{{name}}}"), f"fragment {{{name}}}")
     missing = [name for name in schema.needed_fragments if name not in fragments]
     if missing:
-        raise RuleError(f"fragment {{{missing[0]}}} is missing: the code reads it by name (schema.toml [code])")
+        raise RuleError(f"{directory}: fragment {{{missing[0]}}} is missing: the code reads it by name (schema.toml [code])")
     return fragments
 
 
@@ -281,7 +281,7 @@ def load_ruleset(directory: str | Path | Traversable | None = None) -> RuleSet:
     directory = _folder(directory)
     schema, files, version = _read_files(directory)
     closed_lists = _closed_lists(schema, files)
-    fragments = _fragments(schema, files)
+    fragments = _fragments(schema, files, directory)
     families: dict[str, list[Rule]] = {}
     seen_ids: dict[str, Traversable] = {}
     for family, (path, checked) in files.items():
