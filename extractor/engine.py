@@ -27,7 +27,8 @@ from .numerals import NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
-from .tables import Table, TableCell, TableReader
+from .tablemodel import Table
+from .tables import TableCell, TableReader
 from .tiers import TierResolver
 from .values import Reading, ValueReader
 from .years import YearResolver
