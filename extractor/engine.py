@@ -19,7 +19,8 @@ from pathlib import Path
 import regex
 
 from .attribution import Attributor, ClaimContext, clause_bounds
-from .context import DocumentContext, DocumentReader
+from .context import DocumentReader
+from .contextmodel import DocumentContext
 from .indicators import IndicatorRules
 from .kinds import KindResolver
 from .metadata import read_metadata

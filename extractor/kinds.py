@@ -13,7 +13,7 @@ from __future__ import annotations
 import regex
 
 from .attribution import ClaimContext
-from .context import DocumentContext
+from .contextmodel import DocumentContext
 from .ruleset import RuleError, RuleSet
 
 _SCOPES = {"clause", "sentence", "after", "rest"}

@@ -11,7 +11,8 @@ from __future__ import annotations
 import regex
 
 from .attribution import ClaimContext
-from .context import DocumentContext, DocumentReader, TimeMention, year_number
+from .context import DocumentReader, year_number
+from .contextmodel import DocumentContext, TimeMention
 
 _GAP = regex.compile(r"\s*")
 
