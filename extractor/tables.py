@@ -109,16 +109,7 @@ class TableReader:
         def at(span: Span) -> str:
             return text[table.start + span[0] : table.start + span[1]]
 
-        caption = [at(span) for span in table.caption]
-        table_unit = None
-        for line in caption:
-            stated = self._unit_line.search(line)
-            if stated:
-                table_unit = self._unit(stated.group("unit"))
-        columns = [self._column(" ".join(at(span) for span in spans)) for spans in table.header]
-        table_year = self._table_year(columns, caption, title)
-        scope = next((found.group() for found in (self._scope.search(line) for line in caption + [title]) if found), None)
-
+        columns, table_unit, table_year, scope = self._header(at, table, title)
         labels = [self._label(at(row.label)) for row in table.rows]
         measures = [self._column_measure(column) for column in columns]
         table_measure = next((measure for measure in measures if measure), "")  # what a change or last year's column is of
@@ -144,23 +135,16 @@ class TableReader:
             row_units.append(row_unit)
             row_measures.append(_PARENTHETICAL.sub("", label) if names_measure else parent)
             for column, measure, span in zip(columns, measures, row.cells):
-                if span is None:
-                    continue
-                number = self._number.match(at(span))
+                number = self._number.match(at(span)) if span is not None else None
                 if number is None:
                     continue
                 measure = measure or table_measure
-                unit = column.unit or (("%", Decimal(1)) if column.is_growth else None) or row_unit or table_unit
-                if unit is None and measure:
-                    unit = self._counted_unit(measure)
+                unit = self._cell_unit(column, row_unit, table_unit, measure)
                 if unit is None:
                     continue  # a figure whose unit the table never states is left out, never guessed
                 base, factor = unit
                 unit_class = self.values.unit_class(None, base)
                 subject = self._subject(label, is_total, names_measure, parent, measure, scope)
-                year = column.year or row_year or table_year
-                if column.is_previous and column.year is None and year is not None:
-                    year -= 1
                 cells.append(TableCell(
                     start=table.start + span[0],
                     end=table.start + span[1],
@@ -169,13 +153,32 @@ class TableReader:
                     unit_class=unit_class,
                     metric=self._metric(subject, column.words, unit_class),
                     subject=subject,
-                    year=year,
+                    year=_cell_year(column, row_year, table_year),
                     kind="target" if column.is_target else ("policy" if column.is_policy else "actual"),
                     qualifier="at_most" if column.is_cap else "exact",
                     row_start=table.start + row.span[0],
                     row_end=table.start + row.span[1],
                 ))
         return cells
+
+    def _header(self, at, table: Table, title: str) -> tuple[list[_Column], tuple[str, Decimal] | None, int | None, str | None]:
+        """What a table's caption and header say: its columns, the unit its unit line states (单位：万元), its year,
+        and the population its caption or the document's title names (规模以上工业企业)."""
+        caption = [at(span) for span in table.caption]
+        table_unit = None
+        for line in caption:
+            stated = self._unit_line.search(line)
+            if stated:
+                table_unit = self._unit(stated.group("unit"))
+        columns = [self._column(" ".join(at(span) for span in spans)) for spans in table.header]
+        scope = next((found.group() for found in (self._scope.search(line) for line in caption + [title]) if found), None)
+        return columns, table_unit, self._table_year(columns, caption, title), scope
+
+    def _cell_unit(self, column: _Column, row_unit: tuple[str, Decimal] | None, table_unit: tuple[str, Decimal] | None,
+                   measure: str) -> tuple[str, Decimal] | None:
+        """A cell's unit: its column's (% for a change), its row's, its table's, else the measure word of what it counts."""
+        unit = column.unit or (("%", Decimal(1)) if column.is_growth else None) or row_unit or table_unit
+        return self._counted_unit(measure) if unit is None and measure else unit
 
     def _table_year(self, columns: list[_Column], caption: list[str], title: str) -> int | None:
         """The year of columns that state none (本年, 同比增长): the latest a column states, else the caption's, else the title's."""
@@ -301,6 +304,12 @@ class _Owners:
                 indexes.pop()
             indents.append(indent)
             indexes.append(index)
+
+
+def _cell_year(column: _Column, row_year: int | None, table_year: int | None) -> int | None:
+    """The column's year, else the row's, else the table's; last year's column that states none is the year before."""
+    year = column.year or row_year or table_year
+    return year - 1 if column.is_previous and column.year is None and year is not None else year
 
 
 def _scoped(label: str, scope: str | None, stem_ending: regex.Pattern) -> str:
