@@ -9,7 +9,7 @@ Claims are aligned in stages; each stage pairs only what the earlier ones left:
 2. sentence: the same claim text in the same sentence (a moved paragraph);
 3. key: the indicator (indicators.py: metric, programme, tier, unit and the
    head and holder of the subject, however worded) and the kind, first with
-   the same year, then in order; within a key the n-th claim pairs with the
+   the same period, then the same year, then in order; within a key the n-th claim pairs with the
    n-th, never every one with every one. A key that leaves its tier,
    programme or holder unsaid takes the only fuller key of the other side.
 
@@ -39,7 +39,7 @@ from .ruleset import RuleSet, load_ruleset
 
 STATUSES = ("changed", "added", "removed", "unchanged")
 KEY_COLUMNS = ["indicator", "metric", "program", "tier", "unit", "kind"]
-SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "sentence"]
+SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "period", "sentence"]
 DIFF_COLUMNS = (
     ["status", "aligned_by"] + KEY_COLUMNS
     + [f"old_{f}" for f in SIDE_FIELDS] + [f"new_{f}" for f in SIDE_FIELDS]
@@ -47,7 +47,7 @@ DIFF_COLUMNS = (
 )
 # Fields whose difference makes an aligned pair `changed` (a reworded subject
 # with the same indicator is not a change).
-COMPARED = ["value", "value_max", "unit", "qualifier", "year", "metric", "program", "indicator", "tier", "kind"]
+COMPARED = ["value", "value_max", "unit", "qualifier", "year", "period", "metric", "program", "indicator", "tier", "kind"]
 _SEP = "\x1f"
 _FAR = np.int64(1) << 40  # offsets of different document pairs never meet
 
@@ -350,12 +350,14 @@ def diff(
     o["key"] = o["indicator"] + _SEP + o["kind"].fillna("").astype(str)
     n["key"] = n["indicator"] + _SEP + n["kind"].fillna("").astype(str)
     o["year_key"], n["year_key"] = o["year"].fillna(-1).astype("int64"), n["year"].fillna(-1).astype("int64")
+    o["period_key"], n["period_key"] = o["period"].fillna(""), n["period"].fillna("")
     keys = text_rules(rules)
 
     spans = _carried_spans(o, n, pairs, old_texts or {}, new_texts or {}, keys)
     found = [_one_to_one(_text_candidates(o, n, spans)).assign(aligned_by="text")]
     taken_o, taken_n = np.zeros(len(o), bool), np.zeros(len(n), bool)
-    stages = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
+    stages = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "period_key"]),
+              ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
     for name, columns in stages:
         taken_o[found[-1]["o"].to_numpy()] = True
         taken_n[found[-1]["n"].to_numpy()] = True
@@ -415,7 +417,7 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
     for side in ("old", "new"):
         for field in ("start", "end", "year"):
             out[f"{side}_{field}"] = out[f"{side}_{field}"].astype("Int64")
-        for field in ("doc", "text", "subject", "qualifier", "sentence"):
+        for field in ("doc", "text", "subject", "qualifier", "period", "sentence"):
             out[f"{side}_{field}"] = plain(out[f"{side}_{field}"])
     for column in ["aligned_by"] + KEY_COLUMNS:
         out[column] = plain(out[column])
@@ -456,8 +458,8 @@ def format_claim(value: float, value_max: float, unit: str | None, qualifier: st
 def _side_cell(row, side: str) -> str:
     if pd.isna(row[f"{side}_start"]):
         return ""
-    year = row[f"{side}_year"]
-    return f"{row[f'{side}_text']}" + (f" ({year})" if not pd.isna(year) else "")
+    period = row[f"{side}_period"]
+    return f"{row[f'{side}_text']}" + (f" ({period})" if isinstance(period, str) else "")
 
 
 def diff_table(rows: pd.DataFrame) -> Table:
