@@ -26,7 +26,7 @@ _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 _CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12, "两": 2, "兩": 2}
 # A paragraph's line stops in the middle of a sentence when it ends in text, not in a mark that ends a sentence or a heading.
 _OPEN_END = regex.compile(r"[\p{Han}0-9A-Za-z%‰“‘（(《、，,]$")
-_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month")
+_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month", "whole_year")
 _SENTENCE_MARK_END = regex.compile(r"[。！？!?]$")
 _SENTENCE_MARK = regex.compile(r"[。，,；;：:]")  # a line without any is a headline or a subhead, not a sentence
 _OPENING_NAME = regex.compile(r"[《「]")
@@ -47,7 +47,7 @@ class TimeMention:
 
     start: int
     end: int
-    role: str  # comparison, period, stated, relative, following or month
+    role: str  # comparison, period, stated, relative, following, month or whole_year
     year: int | None  # stated, relative, following: the year; a comparison: its base year when one is written
     end_month: int | None = None  # month: the last month the words cover (一季度 -> 3, 1-7月 -> 7)
     base: bool = False  # a comparison written 比…的: the figure right after it is the base itself
@@ -285,6 +285,8 @@ class DocumentReader:
                 # A month rule reads back from its 月 (the number sits in a lookbehind): its words start at the number.
                 begin = match.start("month") if "month" in match.re.groupindex and match.start("month") >= 0 else match.start()
                 shape = self.periods.read(text, begin, match.end())
+            elif role == "whole_year":  # 全年 after 12月份: the figure is the year's again, not the month's
+                shape = self.periods.read(text, match.start(), match.end())
             found.append(TimeMention(match.start(), match.end(), role, year, end_month,
                                      base=role == "comparison" and bool(match.group("base")),
                                      span=role == "stated" and bool(match.group("from")), shape=shape))

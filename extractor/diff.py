@@ -34,6 +34,7 @@ from rich.text import Text
 from .dataset import load_dataset
 from .documents import find_inputs, read_document, text_path
 from .indicators import indicator_rules, keyed_claims, plain, resolve_keys, with_key_parts
+from .periods import same_stretch
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleSet, load_ruleset
 
@@ -48,6 +49,8 @@ DIFF_COLUMNS = (
 # Fields whose difference makes an aligned pair `changed` (a reworded subject
 # with the same indicator is not a change).
 COMPARED = ["value", "value_max", "unit", "qualifier", "year", "period", "metric", "program", "indicator", "tier", "kind"]
+# A period is compared as the stretch of time it names: 一季度 and 1-3月 are no change.
+_COMPARED_AS = {"period": "period_key"}
 _SEP = "\x1f"
 _FAR = np.int64(1) << 40  # offsets of different document pairs never meet
 
@@ -350,7 +353,7 @@ def diff(
     o["key"] = o["indicator"] + _SEP + o["kind"].fillna("").astype(str)
     n["key"] = n["indicator"] + _SEP + n["kind"].fillna("").astype(str)
     o["year_key"], n["year_key"] = o["year"].fillna(-1).astype("int64"), n["year"].fillna(-1).astype("int64")
-    o["period_key"], n["period_key"] = o["period"].fillna(""), n["period"].fillna("")
+    o["period_key"], n["period_key"] = _stretch_key(o["period"]), _stretch_key(n["period"])
     keys = text_rules(rules)
 
     spans = _carried_spans(o, n, pairs, old_texts or {}, new_texts or {}, keys)
@@ -384,6 +387,13 @@ def _differs(a: pd.Series, b: pd.Series, numeric: bool) -> np.ndarray:
     return ~((missing_a & missing_b) | (~missing_a & ~missing_b & equal))
 
 
+def _stretch_key(periods: pd.Series) -> pd.Series:
+    """One text for one stretch of time however it was written (一季度 2022-Q1 and 1-3月 2022-01/2022-03 pair),
+    worked out once per distinct period; "" for none."""
+    names = {period: same_stretch(period) for period in pd.unique(periods.dropna())}
+    return periods.map(names).astype(object).fillna("")
+
+
 def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFrame:
     removed = o.loc[~o["ord"].isin(matched["o"]), "ord"]
     added = n.loc[~n["ord"].isin(matched["n"]), "ord"]
@@ -401,7 +411,8 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
         out[f"old_{field}"] = old_rows[field]
         out[f"new_{field}"] = new_rows[field]
     both = has_old & has_new
-    differing = {f: _differs(old_rows[f], new_rows[f], f in ("value", "value_max")) & both for f in COMPARED}
+    differing = {f: _differs(old_rows[_COMPARED_AS.get(f, f)], new_rows[_COMPARED_AS.get(f, f)], f in ("value", "value_max")) & both
+                 for f in COMPARED}
     names = np.full(len(out), "", dtype=object)
     for field, mask in differing.items():
         names = names + np.where(mask, field + ",", "")

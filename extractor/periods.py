@@ -23,7 +23,7 @@ import regex
 
 from .ruleset import RuleError, RuleSet
 
-_SHAPES = ("date", "month_end", "month", "months", "quarter", "quarter_end", "quarters", "half", "half_end", "year_end")
+_SHAPES = ("date", "month_end", "month", "months", "quarter", "quarter_end", "quarters", "half", "half_end", "year_end", "year")
 _CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -31,12 +31,14 @@ _CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五"
 class PeriodShape:
     """A stretch of a year, whatever the year: what a time word says below it."""
 
-    unit: str  # date (a day), end (a month's last day), month, months, quarter or half
+    unit: str  # date (a day), end (a month's last day), month, months, quarter, half or year (the whole year: 全年)
     first: int  # the month (date, end, month, months), the quarter or the half
     last: int = 0  # the day of a date; the last month of months
 
     def text(self, year: int) -> str:
-        """The period of this shape in `year`: 2022-06-30, 2022-06, 2022-01/2022-05, 2022-Q2, 2022-H1."""
+        """The period of this shape in `year`: 2022-06-30, 2022-06, 2022-01/2022-05, 2022-Q2, 2022-H1, 2022."""
+        if self.unit == "year":
+            return f"{year:04d}"
         if self.unit == "date":
             if self.last > calendar.monthrange(year, self.first)[1]:  # 2月29日 of a year that has none
                 return f"{year:04d}-{self.first:02d}"
@@ -98,15 +100,20 @@ def _shape(match: regex.Match, shape: str, data: dict) -> PeriodShape | None:
             return None
         return PeriodShape("month", month) if month == month_to else PeriodShape("months", month, month_to)
     if shape in ("quarter", "quarter_end", "quarters"):
-        if not 1 <= quarter <= 4:
+        quarter_from = _number(groups.get("quarter_from")) or 1  # 二至三季度: from the second; 前三季度: from the first
+        if not 1 <= quarter_from <= quarter <= 4:
             return None
-        if shape == "quarter":
+        if shape == "quarter" or (shape == "quarters" and quarter_from == quarter):
             return PeriodShape("quarter", quarter)
-        return PeriodShape("end", 3 * quarter) if shape == "quarter_end" else PeriodShape("months", 1, 3 * quarter)
+        if shape == "quarter_end":
+            return PeriodShape("end", 3 * quarter)
+        return PeriodShape("months", 3 * quarter_from - 2, 3 * quarter)
     if shape in ("half", "half_end"):
         if half not in (1, 2):
             return None
         return PeriodShape("half", half) if shape == "half" else PeriodShape("end", 6 * half)
+    if shape == "year":
+        return PeriodShape("year", 0)
     return PeriodShape("end", 12)  # year_end
 
 

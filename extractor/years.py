@@ -58,12 +58,13 @@ class YearResolver:
             joined = self._joined(claim, document.text)
             if joined is not None:
                 return joined, None
-        # The last month, quarter or half before the figure and after the words that give its year makes its period finer.
+        # The last month, quarter or half before the figure and after the words that give its year makes its period
+        # finer, unless 全年 comes after it (12月份…，全年…: the year again).
         month = item_month
         for mention in reversed(before):
             if mention.role == "comparison":
                 continue
-            if mention.role == "month":
+            if mention.role in ("month", "whole_year"):
                 if month is None:
                     month = mention
                 continue
@@ -92,8 +93,8 @@ class YearResolver:
             planned = document.last_plan_year(claim.start)
             if planned is not None:
                 return planned, _finer(month, None)
-        if month is not None and not policy:
-            last_month = next((m for m in reversed(before) if m.role == "month"), month)
+        last_month = next((m for m in reversed(before) if m.role == "month"), item_month)
+        if last_month is not None and not policy:  # month is set too: the last month, or 全年 after it
             return document.date_year_for_month(last_month.end_month), month.shape
         return None, None
 
