@@ -266,7 +266,7 @@ def diff_command(
 
     Claims of two versions of one text align by position; others by their
     indicator (metric, programme, tier, unit and the subject's words, however
-    worded) and kind, then year and order.
+    worded) and kind, then period, year and order.
     The table shows changed, added and removed rows (unchanged ones only when
     --only asks); --out writes every row unless --only narrows them (an .xlsx
     workbook: a diff sheet).
@@ -304,13 +304,13 @@ def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
     subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose indicator holds every word of this (word order, quotes and tier words ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
-    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
+    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), period (each indicator over periods in time order, 一季度 and 1-3月 one column), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv, .jsonl or .xlsx file instead of showing it."),
     fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
 ) -> None:
-    """Lay each indicator's values over documents, years and places (indicator x year).
+    """Lay each indicator's values over documents, years, periods and places (indicator x year).
 
     A claim that states no year takes the year its document reports on: the
     latest year its figures state, else its date's (marked * in the table,

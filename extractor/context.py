@@ -4,8 +4,9 @@ A `DocumentContext` (contextmodel.py) is built once per document and read by eve
 resolver (year, kind, tier): its sentences and paragraphs, its headings and
 the sections they open, its lists and their lead lines, its own date, the
 period of a report it names in its title or lead sentence, the plans it names,
-and every word that places a figure in time. The words live in rules/
-(structure.toml, years.toml, kinds.toml); this module only lays them over the
+and every word that places a figure in time, with what it says below the year
+(6月末, 二季度, 1-5月份: periods.py). The words live in rules/ (structure.toml,
+years.toml, periods.toml, kinds.toml); this module only lays them over the
 text, once, so that a claim's resolvers look things up instead of re-reading.
 """
 
@@ -17,14 +18,15 @@ import datetime
 import regex
 
 from .contextmodel import DocumentContext, Section, TimeMention
+from .periods import PeriodForms, PeriodShape
 from .ruleset import Rule, RuleError, RuleSet, expand, words_pattern
 from .segments import Segments
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
-_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12, "两": 2, "兩": 2}
 # A paragraph's line stops in the middle of a sentence when it ends in text, not in a mark that ends a sentence or a heading.
 _OPEN_END = regex.compile(r"[\p{Han}0-9A-Za-z%‰“‘（(《、，,]$")
-_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month")
+_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month", "whole_year")
 _SENTENCE_MARK_END = regex.compile(r"[。！？!?]$")
 _SENTENCE_MARK = regex.compile(r"[。，,；;：:]")  # a line without any is a headline or a subhead, not a sentence
 _OPENING_NAME = regex.compile(r"[《「]")
@@ -74,6 +76,7 @@ class DocumentReader:
         self._report_lead = [rule.pattern for rule in years if rule["role"] == "report_lead"]
         self.joined = [rule.pattern for rule in years if rule["role"] == "joined"]
         self._stated = next((rule.pattern for rule in years if rule["role"] == "stated"), regex.compile("(?!)"))
+        self.periods = PeriodForms(ruleset)
 
     # -- the document ---------------------------------------------------------
     def read(self, text: str, metadata: dict | None = None) -> DocumentContext:
@@ -85,20 +88,22 @@ class DocumentReader:
         mentions = self._mentions(text, date, paragraph_starts)
         stated = [m.year for m in mentions if m.role == "stated" and text[max(0, m.start - 1) : m.start] not in ("到", "至")]
         current_year = date.year if date else (max(stated) if stated else None)
-        title_years = self.stated_years(title)
-        title_year = title_years[-1] if title_years else None
+        title_stated = list(self._stated.finditer(title))
+        title_year = year_number(title_stated[-1].group("year")) if title_stated else None
         title_is_plan = bool(self._plan_title.search(title))
         report_shift = next((shift for pattern, shift in reversed(self._report_title) if pattern.search(title)), None)
         title_is_report = report_shift is not None and not title_is_plan
         report_period = title_year + report_shift if title_is_report and title_year else None
+        report_shape = self._stated_shape(title_stated[-1]) if report_period is not None and report_shift == 0 else None
         if report_period is None:
-            report_period = self._lead_report(text, segments, title, date)
+            report_period, report_shape = self._lead_report(text, segments, title, date)
         plan_ends, plan_years = self._plans(text)
         return DocumentContext(
             text=text, segments=segments, date=date, title=title,
             paragraph_starts=paragraph_starts, paragraph_ends=paragraph_ends,
             sections=self._sections(text, segments, mentions, current_year),
-            mentions=mentions, current_year=current_year, report_period=report_period, title_year=title_year,
+            mentions=mentions, current_year=current_year, report_period=report_period, report_shape=report_shape,
+            title_year=title_year,
             title_is_plan=title_is_plan, title_is_report=title_is_report,
             plan_ends=plan_ends, plan_years=plan_years,
             headline_lines=self._headlines(text, segments, title),
@@ -108,6 +113,10 @@ class DocumentReader:
     def stated_years(self, words: str) -> list[int]:
         """The years `words` state, in order (a range: its end year)."""
         return [year_number(match.group("year")) for match in self._stated.finditer(words)]
+
+    def _stated_shape(self, stated: regex.Match) -> PeriodShape | None:
+        """What a stated year's words say after its 年 (2022年6月末 -> the end of June)."""
+        return self.periods.read(stated.string, stated.end("year"), stated.end())
 
     def heading_kind(self, line: str) -> str | None:
         """target, policy or actual: the kind word a heading or lead line names last (2023年工作情况及2024年工作打算 -> target);
@@ -145,13 +154,17 @@ class DocumentReader:
         found: list[TimeMention] = []
         for rule, match in self._time_words(text):
             role = rule["role"]
-            year = end_month = None
+            year = end_month = shape = None
             if role == "stated":
                 year = year_number(match.group("year"))
+                shape = self._stated_shape(match)
             elif role == "relative":
                 year = date.year + rule["shift"] if date else None
+                shape = self.periods.read(text, match.start(), match.end())  # 去年底
             elif role == "comparison":
                 year = self._comparison_year(match, date)
+                inner = list(self._stated.finditer(text, match.start(), match.end()))
+                shape = self._stated_shape(inner[-1]) if inner else None  # 比2021年6月末的: the base's own period
             elif role == "following":
                 paragraph = paragraph_starts[bisect.bisect_right(paragraph_starts, match.start()) - 1] if paragraph_starts else 0
                 earlier = next((m.year for m in reversed(found) if m.start >= paragraph and m.year is not None
@@ -165,9 +178,14 @@ class DocumentReader:
                 else:
                     written = match.group("month_to") or match.group("month")
                     end_month = _month_number(written) * (3 if rule["quarter"] else 1)
+                # A month rule reads back from its 月 (the number sits in a lookbehind): its words start at the number.
+                begin = match.start("month") if "month" in match.re.groupindex and match.start("month") >= 0 else match.start()
+                shape = self.periods.read(text, begin, match.end())
+            elif role == "whole_year":  # 全年 after 12月份: the figure is the year's again, not the month's
+                shape = self.periods.read(text, match.start(), match.end())
             found.append(TimeMention(match.start(), match.end(), role, year, end_month,
                                      base=role == "comparison" and bool(match.group("base")),
-                                     span=role == "stated" and bool(match.group("from"))))
+                                     span=role == "stated" and bool(match.group("from")), shape=shape))
         return found
 
     def _time_words(self, text: str) -> list[tuple[Rule, regex.Match]]:
@@ -193,8 +211,10 @@ class DocumentReader:
             return None
         return next((date.year + shift for pattern, shift in self._relative if pattern.fullmatch(word)), None)
 
-    def _lead_report(self, text: str, segments: Segments, title: str, date: datetime.date | None) -> int | None:
-        """The period of a report or a source named in the lead sentence: the first sentence of the body."""
+    def _lead_report(self, text: str, segments: Segments, title: str,
+                     date: datetime.date | None) -> tuple[int | None, PeriodShape | None]:
+        """The period of a report or a source named in the lead sentence (the first sentence of the body):
+        its year and the part of it the words after the year name (发布2017年四季度…, 今年1-5月，…)."""
         for start, end in zip(segments.sentence_starts, segments.sentence_ends):
             sentence = text[start:end].strip()
             if not sentence or (title and sentence.replace(" ", "") in title.replace(" ", "")):
@@ -204,11 +224,14 @@ class DocumentReader:
             for pattern in self._report_lead:
                 match = pattern.search(sentence)
                 if match and match.group("year"):
-                    return year_number(match.group("year"))
+                    stated = self._stated.match(sentence, match.start("year"))
+                    return year_number(match.group("year")), self._stated_shape(stated) if stated else None
                 if match and date is not None:  # 今年1-5月，…: the year of the document's date
-                    return next((date.year + shift for relative, shift in self._relative if relative.fullmatch(match.group("relative"))), None)
-            return None
-        return None
+                    year = next((date.year + shift for relative, shift in self._relative
+                                 if relative.fullmatch(match.group("relative"))), None)
+                    return year, self.periods.read(sentence, match.end("relative"), match.end())
+            return None, None
+        return None, None
 
     def plan_after(self, text: str, start: int, end: int) -> int | None:
         """The end year of a plan named right after a figure in its clause (…860亿元的《…计划（2025-2027年）》)."""
@@ -245,15 +268,20 @@ class DocumentReader:
 
     @staticmethod
     def _year_of_line(mentions: list[TimeMention], starts: list[int], span: tuple[int, int],
-                      current_year: int | None) -> tuple[bool, int | None]:
-        """(whether a heading or lead line states a year or a period, the year): its last such word decides."""
+                      current_year: int | None) -> tuple[bool, int | None, PeriodShape | None]:
+        """(whether a heading or lead line states a year or a period, the year, the part of it the line names):
+        its last such word decides the year, a month or quarter after it the part (一、今年上半年工作情况)."""
         lo, hi = bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, span[1])
-        last = next((m for m in reversed(mentions[lo:hi]) if m.role in ("stated", "period", "relative")), None)
-        if last is None:
-            return False, None
+        line = mentions[lo:hi]
+        at = next((i for i in range(len(line) - 1, -1, -1) if line[i].role in ("stated", "period", "relative")), None)
+        if at is None:
+            return False, None, None
+        last = line[at]
+        month = next((m for m in reversed(line[at + 1 :]) if m.role == "month" and m.shape is not None), None)
+        shape = month.shape if month is not None else last.shape
         if last.role == "period":  # 2018年以来: none; 2023年以来 in a text of 2023: this year so far
-            return True, last.year if last.year is not None and last.year == current_year else None
-        return True, last.year
+            return True, last.year if last.year is not None and last.year == current_year else None, None
+        return True, last.year, shape
 
     def _sections(self, text: str, segments: Segments, mentions: list[TimeMention], current_year: int | None) -> list[Section]:
         """Every heading, list and lead line, in order: what its figures are and the year they take.
@@ -268,10 +296,10 @@ class DocumentReader:
         会议部署了2025年工作。) holds until the next heading or lead line.
         """
         found: list[Section] = []
-        above: list[tuple[int, str | None, bool, int | None]] = []  # (level, kind, states a year, year) of the open headings
+        above: list[_Heading] = []  # (level, kind, states a year, year, part of the year) of the open headings
         starts = [mention.start for mention in mentions]
 
-        def year_of(span: tuple[int, int]) -> tuple[bool, int | None]:
+        def year_of(span: tuple[int, int]) -> tuple[bool, int | None, PeriodShape | None]:
             return self._year_of_line(mentions, starts, span, current_year)
 
         lead, lead_span = "", (0, 0)  # the last line that is neither empty nor a list item
@@ -291,12 +319,12 @@ class DocumentReader:
                     led = bool(found) and found[-1].start == lead_line_at
                     back = 2 if led else 1
                     enclosing = found[-back] if len(found) >= back else Section(start, None, False, None)
-                    states, year = year_of(lead_span)
-                    found.append(Section(start, self.heading_kind(lead) or enclosing.kind,
-                                         states or enclosing.states_year, year if states else enclosing.year))
+                    states, year, shape = year_of(lead_span)
+                    found.append(Section(start, self.heading_kind(lead) or enclosing.kind, states or enclosing.states_year,
+                                         year if states else enclosing.year, shape if states else enclosing.shape))
                 continue
             if enclosing is not None:  # the list has ended
-                found.append(Section(start, enclosing.kind, enclosing.states_year, enclosing.year))
+                found.append(Section(start, enclosing.kind, enclosing.states_year, enclosing.year, enclosing.shape))
                 enclosing = None
             lead, lead_span = line, (start, end)
             if len(line) > self.heading_max:
@@ -323,24 +351,27 @@ class DocumentReader:
         return level is not None and bool(self._list_lead.search(lead)) and not any(
             pattern.search(lead) for pattern in self._levels)
 
-    def _lead_line_section(self, line: str, span: tuple[int, int], above: list[tuple[int, str | None, bool, int | None]],
-                           year_of) -> Section | None:
+    def _lead_line_section(self, line: str, span: tuple[int, int], above: list[_Heading], year_of) -> Section | None:
         """The section a lead line opens: a short line with a kind word that states a year or ends in a colon."""
         if len(line) > self.lead_max or not self._lead_line.search(line):
             return None
         kind = self.heading_kind(line)
-        states, year = year_of(span)
+        states, year, shape = year_of(span)
         if kind is None or not (states or self._list_lead.search(line)):
             return None
         outer = _open_section(above, span[0])
-        return Section(span[0], kind, states or outer.states_year, year if states else outer.year)
+        return Section(span[0], kind, states or outer.states_year, year if states else outer.year,
+                       shape if states else outer.shape)
 
 
-def _open_section(above: list[tuple[int, str | None, bool, int | None]], start: int) -> Section:
-    """The section the open headings make: the innermost kind and the innermost year stated."""
-    states, year = next(((s, y) for _, _, s, y in reversed(above) if s), (False, None))
-    kind = next((k for _, k, _, _ in reversed(above) if k), None)
-    return Section(start, kind, states, year)
+_Heading = tuple[int, str | None, bool, int | None, PeriodShape | None]
+
+
+def _open_section(above: list[_Heading], start: int) -> Section:
+    """The section the open headings make: the innermost kind and the innermost year stated, with its part of the year."""
+    states, year, shape = next(((s, y, p) for _, _, s, y, p in reversed(above) if s), (False, None, None))
+    kind = next((k for _, k, _, _, _ in reversed(above) if k), None)
+    return Section(start, kind, states, year, shape)
 
 
 def _date(iso: str | None) -> datetime.date | None:

@@ -10,6 +10,7 @@ import bisect
 import datetime
 from dataclasses import dataclass, field
 
+from .periods import PeriodShape
 from .segments import Segments
 
 
@@ -19,11 +20,12 @@ class TimeMention:
 
     start: int
     end: int
-    role: str  # comparison, period, stated, relative, following or month
+    role: str  # comparison, period, stated, relative, following, month or whole_year
     year: int | None  # stated, relative, following: the year; a comparison: its base year when one is written
     end_month: int | None = None  # month: the last month the words cover (一季度 -> 3, 1-7月 -> 7)
     base: bool = False  # a comparison written 比…的: the figure right after it is the base itself
     span: bool = False  # a range of years (2021—2023年): a goal's end year, no one year of a reported figure
+    shape: PeriodShape | None = None  # what it says below the year (6月末, 一季度, 1-5月); None: the year (2023年, 今年)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Section:
     kind: str | None  # target, policy or actual, as its heading or lead says; None when it says nothing
     states_year: bool  # its heading or lead states a year or a period (then `year` may be None)
     year: int | None
+    shape: PeriodShape | None = None  # the part of the year it states (一、2023年上半年工作情况 -> the first half)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class DocumentContext:
     mentions: list[TimeMention]
     current_year: int | None  # the year the document is written in: its date's, else the last year it states (not a goal's)
     report_period: int | None  # the year of a report named in the title or the lead sentence
+    report_shape: PeriodShape | None  # and the part of that year it covers (2022年二季度…报告, 今年1-5月，…)
     title_year: int | None  # the last year the title states (a range: its end)
     title_is_plan: bool
     title_is_report: bool

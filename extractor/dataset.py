@@ -22,7 +22,7 @@ from .ruleset import RuleSet, builtin_ruleset
 
 CLAIM_COLUMNS = [
     "doc", "start", "end", "text", "value", "value_max", "unit", "qualifier", "metric",
-    "subject", "tier", "program", "year", "kind", "indicator",
+    "subject", "tier", "program", "year", "period", "kind", "indicator",
     "sentence", "sentence_start", "line", "rule", "doc_sha256", "is_repeat",
 ]
 DOCUMENT_COLUMNS = [
@@ -135,7 +135,7 @@ def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.Categorical(frame[column], categories=categories + others)
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
-    for column in ("doc", "text", "unit", "subject", "indicator", "sentence", "rule", "doc_sha256"):
+    for column in ("doc", "text", "unit", "subject", "period", "indicator", "sentence", "rule", "doc_sha256"):
         if column in frame:
             frame[column] = frame[column].astype("string")
     return frame

@@ -9,7 +9,7 @@ Claims are aligned in stages; each stage pairs only what the earlier ones left:
 2. sentence: the same claim text in the same sentence (a moved paragraph);
 3. key: the indicator (indicators.py: metric, programme, tier, unit and the
    head and holder of the subject, however worded) and the kind, first with
-   the same year, then in order; within a key the n-th claim pairs with the
+   the same period, then the same year, then in order; within a key the n-th claim pairs with the
    n-th, never every one with every one. A key that leaves its tier,
    programme or holder unsaid takes the only fuller key of the other side.
 
@@ -34,12 +34,13 @@ from rich.text import Text
 from .dataset import load_dataset
 from .documents import find_inputs, read_document, text_path
 from .indicators import indicator_rules, keyed_claims, plain, resolve_keys, with_key_parts
+from .periods import same_stretch
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleSet, builtin_ruleset, load_ruleset
 
 STATUSES = ("changed", "added", "removed", "unchanged")
 KEY_COLUMNS = ["indicator", "metric", "program", "tier", "unit", "kind"]
-SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "sentence"]
+SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "period", "sentence"]
 DIFF_COLUMNS = (
     ["status", "aligned_by"] + KEY_COLUMNS
     + [f"old_{f}" for f in SIDE_FIELDS] + [f"new_{f}" for f in SIDE_FIELDS]
@@ -47,7 +48,9 @@ DIFF_COLUMNS = (
 )
 # Fields whose difference makes an aligned pair `changed` (a reworded subject
 # with the same indicator is not a change).
-COMPARED = ["value", "value_max", "unit", "qualifier", "year", "metric", "program", "indicator", "tier", "kind"]
+COMPARED = ["value", "value_max", "unit", "qualifier", "year", "period", "metric", "program", "indicator", "tier", "kind"]
+# A period is compared as the stretch of time it names: 一季度 and 1-3月 are no change.
+_COMPARED_AS = {"period": "period_key"}
 _SEP = "\x1f"
 _FAR = np.int64(1) << 40  # offsets of different document pairs never meet
 
@@ -347,12 +350,14 @@ def diff(
     o["key"] = o["indicator"] + _SEP + o["kind"].fillna("").astype(str)
     n["key"] = n["indicator"] + _SEP + n["kind"].fillna("").astype(str)
     o["year_key"], n["year_key"] = o["year"].fillna(-1).astype("int64"), n["year"].fillna(-1).astype("int64")
+    o["period_key"], n["period_key"] = _stretch_key(o["period"]), _stretch_key(n["period"])
     keys = text_rules(rules)
 
     spans = _carried_spans(o, n, pairs, old_texts or {}, new_texts or {}, keys)
     found = [_one_to_one(_text_candidates(o, n, spans)).assign(aligned_by="text")]
     taken_o, taken_n = np.zeros(len(o), bool), np.zeros(len(n), bool)
-    stages = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
+    stages = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "period_key"]),
+              ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
     for name, columns in stages:
         taken_o[found[-1]["o"].to_numpy()] = True
         taken_n[found[-1]["n"].to_numpy()] = True
@@ -379,6 +384,13 @@ def _differs(a: pd.Series, b: pd.Series, numeric: bool) -> np.ndarray:
     return ~((missing_a & missing_b) | (~missing_a & ~missing_b & equal))
 
 
+def _stretch_key(periods: pd.Series) -> pd.Series:
+    """One text for one stretch of time however it was written (一季度 2022-Q1 and 1-3月 2022-01/2022-03 pair),
+    worked out once per distinct period; "" for none."""
+    names = {period: same_stretch(period) for period in pd.unique(periods.dropna())}
+    return periods.map(names).astype(object).fillna("")
+
+
 def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFrame:
     removed = o.loc[~o["ord"].isin(matched["o"]), "ord"]
     added = n.loc[~n["ord"].isin(matched["n"]), "ord"]
@@ -396,7 +408,8 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
         out[f"old_{field}"] = old_rows[field]
         out[f"new_{field}"] = new_rows[field]
     both = has_old & has_new
-    differing = {f: _differs(old_rows[f], new_rows[f], f in ("value", "value_max")) & both for f in COMPARED}
+    differing = {f: _differs(old_rows[_COMPARED_AS.get(f, f)], new_rows[_COMPARED_AS.get(f, f)], f in ("value", "value_max")) & both
+                 for f in COMPARED}
     names = np.full(len(out), "", dtype=object)
     for field, mask in differing.items():
         names = names + np.where(mask, field + ",", "")
@@ -412,7 +425,7 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
     for side in ("old", "new"):
         for field in ("start", "end", "year"):
             out[f"{side}_{field}"] = out[f"{side}_{field}"].astype("Int64")
-        for field in ("doc", "text", "subject", "qualifier", "sentence"):
+        for field in ("doc", "text", "subject", "qualifier", "period", "sentence"):
             out[f"{side}_{field}"] = plain(out[f"{side}_{field}"])
     for column in ["aligned_by"] + KEY_COLUMNS:
         out[column] = plain(out[column])
@@ -456,8 +469,8 @@ def format_claim(value: float, value_max: float, unit: str | None, qualifier: st
 def _side_cell(row, side: str) -> str:
     if pd.isna(row[f"{side}_start"]):
         return ""
-    year = row[f"{side}_year"]
-    return f"{row[f'{side}_text']}" + (f" ({year})" if not pd.isna(year) else "")
+    period = row[f"{side}_period"]
+    return f"{row[f'{side}_text']}" + (f" ({period})" if isinstance(period, str) else "")
 
 
 def diff_table(rows: pd.DataFrame) -> Table:

@@ -4,7 +4,7 @@ read the document once (context: paragraphs, sections, date, report period,
 time words) -> scan (claims and non-claims in one pass) -> values and units
 -> per sentence, each claim's fields, each decided in one place: qualifier
 (qualifiers), metric, subject and programme (attribution), kind (kinds),
-tier (tiers), year (years) -> headlines that restate a figure of the story
+tier (tiers), year and period (years) -> headlines that restate a figure of the story
 -> the indicator key of each claim (indicators).
 Offsets always index the text exactly as given: nothing is rewritten.
 """
@@ -64,6 +64,7 @@ class Claim:
     rule: str
     is_repeat: bool = False
     indicator: str | None = None  # what is measured, one key however it is worded (indicators.py)
+    period: str | None = None  # the finest period stated for the figure, starting with its year (periods.py)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class Extractor:
             tier = self.tiers.resolve(ctx, subject, inherited, kind, reading.unit_class, paired[index], runs[index][0],
                                       [(claim.start, claim.end, claim.tier) for claim in claims],
                                       in_paragraph.tier if in_paragraph is not None else None)
-            year = self.years.resolve(ctx, kind, document, paired[index])
+            year, period = self.years.resolve(ctx, kind, document, paired[index])
             kind = self.kinds.for_year(kind, year, document)
             claims.append(Claim(
                 doc=doc, start=ctx.start, end=ctx.end, text=text[ctx.start : ctx.end],
@@ -172,7 +173,7 @@ class Extractor:
                 metric=metric, subject=subject, tier=tier, program=self.attributor.program(subject),
                 year=year, kind=kind,
                 sentence=text[ctx.sentence_start : ctx.sentence_end], sentence_start=ctx.sentence_start,
-                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id,
+                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id, period=period,
             ))
         return claims
 
@@ -185,7 +186,7 @@ class Extractor:
                 unit=cell.unit, qualifier=cell.qualifier, metric=cell.metric, subject=cell.subject,
                 tier=self.tiers.tier_in(cell.subject), program=self.attributor.program(cell.subject), year=cell.year,
                 kind=cell.kind, sentence=text[cell.row_start : cell.row_end], sentence_start=cell.row_start,
-                line=document.segments.line_of(cell.start), rule="table.cell",
+                line=document.segments.line_of(cell.start), rule="table.cell", period=cell.period,
             )
             for cell in cells
         ]
@@ -254,7 +255,7 @@ def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _restate_headlines(claims: list[Claim], document: DocumentContext, values: ValueReader) -> None:
-    """A headline or subhead restates a figure of its story: it takes that figure's kind and year."""
+    """A headline or subhead restates a figure of its story: it takes that figure's kind, year and period."""
     body: dict[tuple[Decimal, str], Claim] = {}
     for claim in claims:
         if not document.is_headline(claim.start):
@@ -263,7 +264,7 @@ def _restate_headlines(claims: list[Claim], document: DocumentContext, values: V
         if document.is_headline(claim.start):
             source = body.get((claim.value, values.unit_class(None, claim.unit)))
             if source is not None:
-                claim.kind, claim.year = source.kind, source.year
+                claim.kind, claim.year, claim.period = source.kind, source.year, source.period
 
 
 def _mark_repeats(claims: list[Claim]) -> None:

@@ -462,7 +462,7 @@ def _plain(x: Any) -> Any:
 
 
 TABLE_FIELDS = ["text", "value", "metric", "subject", "tier", "year", "kind"]
-PANEL_FIELDS = ["text", "start", "end", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "kind", "rule", "line"]
+PANEL_FIELDS = ["text", "start", "end", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "period", "kind", "rule", "line"]
 # The table stays narrow: the qualifier shows as a sign before the value, the
 # rule and programme in the row's tooltip and the side panel.
 QUALIFIER_SIGNS = {"approx": "≈", "at_least": "≥", "more_than": ">", "at_most": "≤"}

@@ -2,8 +2,8 @@
 
 A statistics table's cell says nothing by itself: `4448243` takes its unit
 from the unit line (单位:万元), its subject from the row label and the measure
-of the row above it (#食品制造业 under 工业总产值), its year from the column
-header (上年同期). The sentence rules cannot see any of that, so tables are read
+of the row above it (#食品制造业 under 工业总产值), its year and period from the
+column header (2022年1-12月, 上年同期). The sentence rules cannot see any of that, so tables are read
 here and the engine drops the scan's candidates inside the cells read
 (CLAIMS.md section 7 says how a cell is written down).
 """
@@ -18,6 +18,7 @@ import regex
 
 from .attribution import Attributor, ClaimContext
 from .numerals import multiplier_powers
+from .periods import PeriodForms, PeriodShape, period_text
 from .ruleset import RuleSet, expand, words_pattern
 from .tablelayout import TableFinder
 from .tablemodel import BLANKS, YEAR_CELL, Span, Table
@@ -41,6 +42,7 @@ class TableCell:
     metric: str
     subject: str
     year: int | None
+    period: str | None
     kind: str
     qualifier: str
     row_start: int
@@ -58,6 +60,7 @@ class _Column:
     is_cap: bool
     is_units: bool
     year: int | None
+    shape: PeriodShape | None  # the part of the year the header names (1-12月, 上年末)
 
 
 class TableReader:
@@ -94,6 +97,7 @@ class TableReader:
         self._counted_units: dict[str, str] = dict(ruleset.table("tables", "counted_units"))
         units = "|".join(expand(f"{{{name}}}", ruleset.fragments, "table units")
                          for name in ("currency", "percent_sign", "pct_point", "count_unit"))
+        self._periods = PeriodForms(ruleset)
         self._powers = multiplier_powers(ruleset)
         self._written_unit = regex.compile(rf"^(?P<mult>{words_pattern(list(self._powers))})?(?P<unit>{units}|‰|倍)$")
 
@@ -109,7 +113,7 @@ class TableReader:
         def at(span: Span) -> str:
             return text[table.start + span[0] : table.start + span[1]]
 
-        columns, table_unit, table_year, scope = self._header(at, table, title)
+        columns, table_unit, table_year, shapes, scope = self._header(at, table, title)
         labels = [self._label(at(row.label)) for row in table.rows]
         measures = [self._column_measure(column) for column in columns]
         table_measure = next((measure for measure in measures if measure), "")  # what a change or last year's column is of
@@ -134,7 +138,7 @@ class TableReader:
             parent = None if names_measure or owner is None else row_measures[owner]
             row_units.append(row_unit)
             row_measures.append(_PARENTHETICAL.sub("", label) if names_measure else parent)
-            for column, measure, span in zip(columns, measures, row.cells):
+            for column, measure, shape, span in zip(columns, measures, shapes, row.cells):
                 number = self._number.match(at(span)) if span is not None else None
                 if number is None:
                     continue
@@ -145,6 +149,8 @@ class TableReader:
                 base, factor = unit
                 unit_class = self.values.unit_class(None, base)
                 subject = self._subject(label, is_total, names_measure, parent, measure, scope)
+                year = _cell_year(column, row_year, table_year)
+                kind = "target" if column.is_target else ("policy" if column.is_policy else "actual")
                 cells.append(TableCell(
                     start=table.start + span[0],
                     end=table.start + span[1],
@@ -153,17 +159,19 @@ class TableReader:
                     unit_class=unit_class,
                     metric=self._metric(subject, column.words, unit_class),
                     subject=subject,
-                    year=_cell_year(column, row_year, table_year),
-                    kind="target" if column.is_target else ("policy" if column.is_policy else "actual"),
+                    year=year,
+                    period=period_text(year, None if kind == "policy" else shape),
+                    kind=kind,
                     qualifier="at_most" if column.is_cap else "exact",
                     row_start=table.start + row.span[0],
                     row_end=table.start + row.span[1],
                 ))
         return cells
 
-    def _header(self, at, table: Table, title: str) -> tuple[list[_Column], tuple[str, Decimal] | None, int | None, str | None]:
+    def _header(self, at, table: Table, title: str) -> tuple[list[_Column], tuple[str, Decimal] | None, int | None,
+                                                           list[PeriodShape | None], str | None]:
         """What a table's caption and header say: its columns, the unit its unit line states (单位：万元), its year,
-        and the population its caption or the document's title names (规模以上工业企业)."""
+        the part of the year each column covers, and the population its caption or the title names (规模以上工业企业)."""
         caption = [at(span) for span in table.caption]
         table_unit = None
         for line in caption:
@@ -172,7 +180,7 @@ class TableReader:
                 table_unit = self._unit(stated.group("unit"))
         columns = [self._column(" ".join(at(span) for span in spans)) for spans in table.header]
         scope = next((found.group() for found in (self._scope.search(line) for line in caption + [title]) if found), None)
-        return columns, table_unit, self._table_year(columns, caption, title), scope
+        return columns, table_unit, self._table_year(columns, caption, title), self._column_shapes(columns, caption, title), scope
 
     def _cell_unit(self, column: _Column, row_unit: tuple[str, Decimal] | None, table_unit: tuple[str, Decimal] | None,
                    measure: str) -> tuple[str, Decimal] | None:
@@ -191,6 +199,21 @@ class TableReader:
                 return int(years[-1])
         years = _YEAR_WITH_NIAN.findall(title)
         return max(int(year) for year in years) if years else None
+
+    def _column_shapes(self, columns: list[_Column], caption: list[str], title: str) -> list[PeriodShape | None]:
+        """The part of its year each column's cells cover: the header's own (1-12月, 上年末); for a column that
+        states no year (上年同期, 同比增长), that of the nearest column to its left naming one of the table's own
+        year; else the caption's or the title's (2023年1-6月…主要指标)."""
+        table_shape = next((shape for shape in map(self._periods.read, reversed(caption)) if shape), None)
+        if table_shape is None:
+            table_shape = self._periods.read(title)
+        shapes, left = [], None
+        for column in columns:
+            shape = column.shape or (left if column.year is None else None) or table_shape
+            if column.shape is not None and not column.is_previous:
+                left = column.shape
+            shapes.append(shape)
+        return shapes
 
     def _unit(self, written: str) -> tuple[str, Decimal] | None:
         """(base unit, multiplier) of a written unit: 万元 -> (元, 10000), % -> (%, 1), 家 -> (家, 1); None if it is no unit."""
@@ -218,6 +241,7 @@ class TableReader:
             is_cap=policy is not None and any(cap in header for cap in self._caps),
             is_units=BLANKS.sub("", header) in self._unit_columns,
             year=int(years[-1]) if years else None,
+            shape=self._periods.read(header),
         )
 
     def _column_measure(self, column: _Column) -> str:

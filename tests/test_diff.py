@@ -202,7 +202,7 @@ def test_repeated_keys_pair_by_year_then_order_never_all_with_all():
     first = rows[rows["old_text"] == "12家"].iloc[0]
     assert (first.change_abs, first.changed_fields) == (3, "value")
     other = rows[rows["old_text"] == "10家"].iloc[0]
-    assert other.changed_fields == "value,year"
+    assert other.changed_fields == "value,year,period"
 
 
 def test_a_claim_without_tier_pairs_with_the_only_tier_of_its_subject():
@@ -321,7 +321,7 @@ def run(*args):
 def test_diff_command_shows_changed_rows():
     result = run("diff", WEIHAI_2022, WEIHAI_2026, "--only", "changed")
     assert result.exit_code == 0, result.output
-    assert "1049家 (2022)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
+    assert "1049家 (2022-06-30)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
     assert "added" not in result.stdout
     assert result.stderr.startswith("2 changed, ")
 
@@ -401,7 +401,7 @@ def test_series_command_by_document(tmp_path):
     wide = pd.read_csv(out)
     assert wide[["indicator", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [[TECH_SME, 1476, 2907]]
     result = run("series", WEIHAI_2022, "--by", "doc")
-    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document, region)\n"
+    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, period, document, region)\n"
 
 
 def test_a_pivot_by_region_lays_one_indicator_over_places():
