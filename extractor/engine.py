@@ -146,6 +146,8 @@ class Extractor:
                 metric = self.attributor.metric_in(text, *found.measure, reading.unit_class) or metric
             if metric == "count" and self.subjects.counts_firms(text, found, reading.unit):
                 metric = "enterprise_count"  # 培育5-6个百亿级企业: firms, whatever the measure word
+            elif found.proportion and not fixed_metric:
+                metric = "share"  # 约四成中小企业认为…上升: a share of firms, whatever verb follows
             earlier.append(Earlier(ctx.start, ctx.end, found, reading.unit_class))
             subject = found.words(text)
             kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,
@@ -153,7 +155,7 @@ class Extractor:
             qualifier = self.qualifiers.for_kind(qualifier, kind, text, ctx.start, ctx.clause_start)
             paragraph_start = document.paragraph_at(ctx.start)[0]
             in_paragraph = before_sentence if before_sentence is not None and before_sentence.start >= paragraph_start else None
-            tier = self.tiers.resolve(ctx, subject, found.inherited, kind, reading.unit_class, paired[index], runs[index][0],
+            tier = self.tiers.resolve(ctx, found.own_words(text), found.inherited, kind, reading.unit_class, paired[index], runs[index][0],
                                       [(claim.start, claim.end, claim.tier) for claim in claims],
                                       in_paragraph.tier if in_paragraph is not None else None)
             year = self.years.resolve(ctx, kind, document, paired[index])

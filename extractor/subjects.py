@@ -61,15 +61,22 @@ class Subject:
     """A claim's subject as pieces of the text. `inherited`: taken over from an earlier figure;
     `measure`: the span naming what is measured where that is not beside the number (a breakdown's shared
     measure, the thing a paragraph counts): the metric reads it;
-    `counted_noun`: the noun right after the number, which the number counts."""
+    `counted_noun`: the noun right after the number, which the number counts; `proportion`: a share of the
+    things named after it (四成中小企业认为…); `own`: the pieces read in the claim's own clause, where words
+    from elsewhere in the sentence were added (a holder, a policy): the tier reads those only."""
 
     pieces: tuple[Piece, ...] = ()
     inherited: bool = False
     measure: tuple[int, int] | None = None
     counted_noun: bool = False
+    proportion: bool = False
+    own: tuple[Piece, ...] | None = None
 
     def words(self, text: str) -> str:
-        return "".join(text[p[0] : p[1]] if isinstance(p, tuple) else p for p in self.pieces)
+        return _words(text, self.pieces)
+
+    def own_words(self, text: str) -> str:
+        return _words(text, self.own if self.own is not None else self.pieces)
 
     def __bool__(self) -> bool:
         return any((p[1] > p[0]) if isinstance(p, tuple) else p for p in self.pieces)
@@ -99,6 +106,7 @@ class SubjectResolver:
             breakdown, holder, context = rules["subject.breakdown"], rules["subject.holder"], rules["subject.context"]
             counted, rank, rate_base = rules["subject.counted_noun"], rules["subject.rank"], rules["subject.rate_base"]
             growth, share = rules["subject.growth_of_count"], rules["subject.share_of"]
+            recipient, policy = rules["subject.recipient"], rules["subject.policy"]
         except KeyError as missing:
             raise RuleError(f"{ruleset.directory}/subjects.toml: rule {missing} is missing") from None
 
@@ -120,6 +128,9 @@ class SubjectResolver:
             return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words(nouns)}))")
 
         self._head_noun_phrase = noun_phrase(heads)
+        # The first noun a share is of, right after it: 四成中小企业认为…, 40%的企业….
+        self._first_noun_phrase = regex.compile(
+            rf"(?:以上|以下|左右|多)?的?(?P<noun>[^，,；;。：:\n、\p{{N}}的]{{0,12}}?(?:{words(holder.get('holders', []))}))")
         # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
         self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
         self._verb_before_number = re.compile(f"(?:{words(subjects.get('verbs_before_number', []))})$")
@@ -150,10 +161,16 @@ class SubjectResolver:
         self._firm_head = re.compile(f"(?:{words(counted.get('firm_heads', []))})$")
         self._firm_units = frozenset(counted.get("firm_units", []))
 
+        self._recipient = recipient.pattern if recipient.pattern else regex.compile("(?!)")
         self._rank_verb = regex.compile(rank.pattern.pattern if rank.pattern else "(?!)")
         self._rate_base = regex.compile(rate_base.pattern.pattern if rate_base.pattern else "(?!)")
         self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
         self._share_word = regex.compile(share.get("share_word", "(?!)"))
+        self._change_verb = regex.compile(words(counted.get("change_verbs", [])))
+        self._relief = regex.compile(policy.get("relief", "(?!)"))
+        self._policy_end = regex.compile(policy.get("policy_end", "(?!)"))
+        self._holder_after = regex.compile(
+            rf"(?:{holder.get('after', '(?!)')})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{words(holder.get('holders', []))}))")
         self._tail_word = re.compile(f"^(?:{words(breakdown.get('run_words', []))})")
         self._share_named = re.compile(f"(?:{words(share.get('already', []))})$")
 
@@ -163,7 +180,10 @@ class SubjectResolver:
         """The subject of a claim, given the figures before it in its sentence and the list it is paired with."""
         subject = self._breakdown(ctx, earlier, paired) or self._clause_subject(ctx, document, earlier, unit_class, metric)
         if not subject.inherited and not subject.counted_noun:
-            subject = self._with_holder(ctx, earlier, subject)
+            own = subject.pieces
+            subject = self._with_policy(ctx, earlier, self._with_holder(ctx, earlier, subject))
+            if subject.pieces != own:
+                subject = replace(subject, own=own)
         if unit_class in ("percent", "points"):
             subject = self._quantity_named(ctx.text, subject, metric)
         if not subject:  # never empty: the words before the number as written
@@ -205,12 +225,10 @@ class SubjectResolver:
                 return Subject(_span(*self.trim(text, *recipient.span("who"))))
         if metric == "subsidy" and not self._holder_noun.search(text, start, end):
             # 对在科创板上市的企业，区财政给予500万元奖励: a subsidy's subject is its recipient, not its payer
-            recipient = None
-            for recipient in _RECIPIENT_CLAUSE.finditer(text, ctx.sentence_start, start):
-                pass
-            if recipient:
-                return Subject(_span(*self.trim(text, *recipient.span("who"))))
-        following = self._following_noun(ctx, earlier, unit_class, raw_start, start, end)
+            recipient = self._recipient_clause(text, ctx.sentence_start, ctx.clause_start)
+            if recipient is not None:
+                return Subject(_span(*recipient))
+        following = self._following_noun(ctx, earlier, unit_class, metric, raw_start, start, end)
         if following:
             return following
         if earlier:
@@ -227,14 +245,16 @@ class SubjectResolver:
             return Subject(_span(*after))
         return Subject(_span(max(start, end - 30), end))
 
-    def _following_noun(self, ctx: ClaimContext, earlier: list[Earlier], unit_class: str, raw_start: int,
+    def _following_noun(self, ctx: ClaimContext, earlier: list[Earlier], unit_class: str, metric: str, raw_start: int,
                         start: int, end: int) -> Subject | None:
         """A number before a noun counts it (推荐44家企业申报, 实施15个省级数字化转型项目, 为595家企业提供担保,
         16个集群和50条产业链): the noun phrase after the unit, with a 新增 or 累计 written before the number,
         and, for a bare 企业, what they do after it."""
+        text = ctx.text
+        if unit_class == "percent" and end - start <= 3 and not self._change_verb.search(text, raw_start, ctx.start):
+            return self._share_of_following(ctx)
         if unit_class not in self.prenominal_classes:
             return None
-        text = ctx.text
         phrase_after = self._money_noun_phrase if unit_class == "money" else self._head_noun_phrase
         following = phrase_after.match(text, ctx.end, ctx.clause_end)
         if not following:
@@ -249,13 +269,42 @@ class SubjectResolver:
         kept = self._kept_prefix.search(text, start, end)
         if kept:  # 累计培育1500家…企业: the prefix stays (docs/claims.md §7)
             pieces = (kept.span(), noun)
-        if self._generic_noun.match(text[noun[0] : noun[1]]):
-            # 推动27家企业开展智能化改造 -> 开展智能化改造的企业; 为3.5万家企业减轻负担7091万元 -> 减轻负担的企业
-            # (not 384家企业出口总额达1217亿元: a measure of the firms, with its own figure)
-            doing = _stripped(text, noun[1], _before_figure(text, noun[1], ctx.clause_end), _STRIP + "了等")
-            if doing[1] - doing[0] >= 2 and not self._trailing.search(text[doing[0] : doing[1]]):
-                pieces = (*pieces[:-1], doing, "的", noun)
+        doing = self._doing(text, noun[1], ctx.clause_end) if self._generic_noun.match(text[noun[0] : noun[1]]) else None
+        if doing is not None:  # 推动27家企业开展智能化改造 -> 开展智能化改造的企业 (the tier is the firms' own)
+            return Subject((*pieces[:-1], doing, "的", noun), counted_noun=True, own=pieces)
         return Subject(pieces, counted_noun=True)
+
+    def _doing(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """What the things a number counts do, written after them: 企业开展智能化改造; 为3.5万家企业减轻负担7091万元
+        -> 减轻负担 (not 384家企业出口总额达1217亿元: a measure of the firms, with its own figure)."""
+        doing = _stripped(text, start, _before_figure(text, start, end), _STRIP + "了等")
+        if doing[1] - doing[0] < 2 or self._trailing.search(text[doing[0] : doing[1]]):
+            return None
+        return doing
+
+    def _share_of_following(self, ctx: ClaimContext) -> Subject | None:
+        """A share of firms written before them (约四成中小企业盼政府拓宽融资渠道, 40%的企业…): the firms that
+        do so, as a proportion."""
+        text = ctx.text
+        following = self._first_noun_phrase.match(text, ctx.end, ctx.clause_end)
+        if not following:
+            return None
+        noun = following.span("noun")
+        doing = self._doing(text, noun[1], ctx.clause_end)
+        pieces: tuple[Piece, ...] = (doing, "的", noun) if doing is not None else (noun,)
+        return Subject((*pieces, "比例"), proportion=True)
+
+    def _recipient_clause(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """The nearest clause before `end` that names a recipient (对…企业，; …上市的，; 获得…奖的企业，), passing
+        over conditions (视任务完成情况，) and the clauses of figures paid to others (一等奖奖励50万元，二等奖奖励…)."""
+        marks = [mark.end() for mark in _CLAUSE_BREAK.finditer(text, start, end)]
+        for clause_start, clause_end in zip(reversed([start] + marks[:-1]), reversed(marks)):
+            skip = self._context_skip.match(text[clause_start : clause_end - 1])  # 六、对…企业，
+            begin = clause_start + (skip.end() if skip else 0)
+            found = self._recipient.match(text[begin : clause_end - 1])
+            if found:
+                return self.trim(text, begin + found.start("who"), begin + found.end("who"))
+        return None
 
     def _rate_base_words(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """The base a rate is paid on, written after 按 since the previous figure: up to its 的 or its clause's end."""
@@ -380,23 +429,30 @@ class SubjectResolver:
             if part is not None and part[1] > part[0]:
                 pieces = (*pieces, part)
                 measure = part
-        tail = self._run_tail(ctx, earlier, items[-1][1], place)
-        if tail is not None:
-            pieces = (*pieces, tail)
-        return Subject(pieces, measure=measure)
+        run_measure, tail = self._run_words(ctx, earlier, items[-1][1], place)
+        for part in (run_measure, tail):
+            if part is not None:
+                pieces = (*pieces, part)
+        return Subject(pieces, measure=run_measure or measure)
 
-    def _run_tail(self, ctx: ClaimContext, earlier: list[Earlier], items_end: int, place: int) -> tuple[int, int] | None:
-        """What a paired run of figures is of its items, written before the run: 分别占全省的 (a share),
-        分别比规上企业高 (a comparison); None where it only says 为 or 增长."""
+    def _run_words(self, ctx: ClaimContext, earlier: list[Earlier], items_end: int,
+                   place: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """What a paired run of figures is of its items, written before the run: the measure in a clause of
+        its own after the items' (…两个领域，增加值分别占…), and 分别占全省的 (a share), 分别比规上企业高 (a
+        comparison); None for either where it is not written or only says 为 or 增长."""
         text = ctx.text
         run_start = earlier[-place].start if place else ctx.start
-        start = max(items_end, ctx.sentence_start)
-        for mark in _CLAUSE_BREAK.finditer(text, start, run_start):
+        clause_start = start = max(items_end, ctx.sentence_start)
+        for mark in _CLAUSE_BREAK.finditer(text, clause_start, run_start):
+            clause_start = start = mark.end()
+        measure = None
+        for mark in _RESPECTIVELY.finditer(text, clause_start, run_start):
             start = mark.end()
-        for mark in _RESPECTIVELY.finditer(text, start, run_start):
-            start = mark.end()
+            if clause_start > items_end:
+                words = self.trim(text, clause_start, mark.start())
+                measure = words if words[1] > words[0] else None
         tail = self.trim(text, start, run_start)
-        return tail if tail[1] > tail[0] and self._tail_word.match(text[tail[0] : tail[1]]) else None
+        return measure, tail if tail[1] > tail[0] and self._tail_word.match(text[tail[0] : tail[1]]) else None
 
     def _inline_item(self, ctx: ClaimContext, earlier: list[Earlier]) -> Subject | None:
         """甲市（3.1万亿元）、乙市（2.2万亿元） after 小微企业贷款主要投向: the item before the figure, then the measure."""
@@ -431,6 +487,12 @@ class SubjectResolver:
             return subject
         if self._holder_noun.search(subject.words(text)):
             return subject
+        after = self._holder_after.match(text, ctx.end, ctx.clause_end)
+        if after:  # 营业收入过亿元的工业企业: the holder written after the threshold
+            return Subject((self.trim(text, *after.span("holder")), *subject.pieces), measure=subject.measure)
+        if earlier and earlier[-1].unit_class in ("firm_count", "count") and not _CLAUSE_BREAK.search(
+                text, earlier[-1].end, first[0]):  # 引进企业项目393个、总投资4400亿元: the count it is listed with
+            return Subject((*earlier[-1].subject.pieces, *subject.pieces), measure=subject.measure)
         for item in earlier:  # 规上工业企业1241家，实现营业收入…: the firms counted first (not a subset after 其中)
             if item.unit_class == "firm_count" and self._holder_noun.search(item.subject.words(text)):
                 return Subject((*item.subject.pieces, *subject.pieces), measure=subject.measure)
@@ -449,6 +511,22 @@ class SubjectResolver:
                 break
             clause_start = mark.end()
         return subject
+
+    def _with_policy(self, ctx: ClaimContext, earlier: list[Earlier], subject: Subject) -> Subject:
+        """Relief a policy brings (“六税两费”减半征收政策，新增减税降费14.7亿元): the policy named in the clause
+        before, with the relief."""
+        text = ctx.text
+        words = subject.words(text)
+        if not self._relief.search(words) or self._policy_end.search(words):
+            return subject
+        since = max(ctx.sentence_start, earlier[-1].end if earlier else 0)
+        marks = [mark.end() for mark in _CLAUSE_BREAK.finditer(text, since, ctx.clause_start)]
+        if not marks:
+            return subject
+        clause = self.trim(text, marks[-2] if len(marks) >= 2 else since, marks[-1] - 1)
+        if clause[1] - clause[0] < 2 or not self._policy_end.search(text, *clause) or _DIGIT.search(text, *clause):
+            return subject
+        return replace(subject, pieces=(clause, *subject.pieces))
 
     def _quantity_named(self, text: str, subject: Subject, metric: str) -> Subject:
         """A share names what it is a share of: 中小企业占全部企业数量 -> …的比重."""
@@ -495,6 +573,10 @@ def _list_start(text: str, ctx: ClaimContext) -> int:
     for mark in _CLAUSE_BREAK.finditer(text, ctx.sentence_start, ctx.clause_start):
         start = mark.end()
     return start
+
+
+def _words(text: str, pieces: tuple[Piece, ...]) -> str:
+    return "".join(text[p[0] : p[1]] if isinstance(p, tuple) else p for p in pieces)
 
 
 def _before_figure(text: str, start: int, end: int) -> int:
