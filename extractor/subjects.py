@@ -145,8 +145,10 @@ class SubjectResolver:
 
         self._holder_measure = re.compile(f"^(?:{words(holder.get('measures', []))})")
         self._holder_noun = re.compile(words(holder.get("holders", [])))
-        # The longest run of a clause's words that ends in a holder (科技型中小企业 in 科技型中小企业融资覆盖面持续扩大).
-        self._holder_phrase = regex.compile(rf"[^，,；;。！？!?：:\n]*(?:{words(holder.get('holders', []))})")
+        # A clause's words up to its first holder (科技型小微企业 in 科技型小微企业融资覆盖面持续扩大).
+        self._holder_phrase = regex.compile(rf"[^，,；;。！？!?：:\n]*?(?:{words(holder.get('holders', []))})+")
+        self._needs_holder = regex.compile(holder.get("always", "(?!)"))
+        self._inner_verb = regex.compile(words(holder.get("inner_verbs", [])))
 
         # The longest run of a clause's words, without a number, that ends in a noun a figure can count.
         self._counted_phrase = {
@@ -157,6 +159,9 @@ class SubjectResolver:
         self._counted_noun = {"firm_count": re.compile(words(context.get("firm_heads", []))), "other": re.compile(words(heads))}
 
         self._kept_prefix = re.compile(f"(?:{words(counted.get('kept_prefixes', []))})$")
+        self._kept_front = re.compile(f"^(?:{words(counted.get('kept_prefixes', []))})")
+        self._kept_word = re.compile(words(counted.get("kept_prefixes", [])))
+        self._noun_stop = re.compile(words(counted.get("noun_stops", [])))
         self._generic_noun = re.compile(f"^(?:{words(counted.get('generic_nouns', []))})$")
         self._firm_head = re.compile(f"(?:{words(counted.get('firm_heads', []))})$")
         self._firm_units = frozenset(counted.get("firm_units", []))
@@ -232,7 +237,7 @@ class SubjectResolver:
         if following:
             return following
         if earlier:
-            inherited = self._inherited(text, raw_start, start, end, earlier, unit_class, metric)
+            inherited = self._inherited(text, raw_start, ctx.start, start, end, earlier, unit_class, metric)
             if inherited:
                 return inherited
         if end - start < 2:  # the words after the number, else what the sentence or paragraph counts
@@ -243,20 +248,47 @@ class SubjectResolver:
                 if found:
                     return found
             return Subject(_span(*after))
-        return Subject(_span(max(start, end - 30), end))
+        start = max(start, end - 30)
+        listed = self._listed_prefix(text, earlier, unit_class, start, end, ctx.start)
+        return Subject((*listed, *self._without_inner_verb(text, start, end)))
+
+    def _without_inner_verb(self, text: str, start: int, end: int) -> tuple[Piece, ...]:
+        """民营经济实现增加值 -> 民营经济增加值: a holder and its measure, without the verb between them."""
+        inner = self._inner_verb.search(text, start, end)
+        if inner is None or inner.start() == start or not self._holder_measure.match(text[inner.end() : end]):
+            return _span(start, end)
+        return ((start, inner.start()), (inner.end(), end))
+
+    def _listed_prefix(self, text: str, earlier: list[Earlier], unit_class: str, start: int, end: int,
+                       number: int) -> tuple[Piece, ...]:
+        """累计培育A 300家和B 1500家，C 1万家: the verb before the first item holds for the items listed after
+        it, when they name only their thing (no verb of their own before the number)."""
+        if (not earlier or text[earlier[-1].end : start].strip(_STRIP + "和及与與以上以下左右多余")
+                or _stripped(text, start, number, _STRIP)[1] != end or self._kept_front.match(text[start:end])):
+            return ()
+        for item in reversed(earlier):
+            if item.unit_class != unit_class or item.subject.inherited:
+                return ()
+            first = item.subject.pieces[0] if item.subject.pieces else None
+            if isinstance(first, tuple):
+                kept = self._kept_front.match(text[first[0] : first[1]])
+                if kept:
+                    return ((first[0], first[0] + kept.end()),)
+        return ()
 
     def _following_noun(self, ctx: ClaimContext, earlier: list[Earlier], unit_class: str, metric: str, raw_start: int,
                         start: int, end: int) -> Subject | None:
         """A number before a noun counts it (推荐44家企业申报, 实施15个省级数字化转型项目, 为595家企业提供担保,
         16个集群和50条产业链): the noun phrase after the unit, with a 新增 or 累计 written before the number,
-        and, for a bare 企业, what they do after it."""
+        and what they do after it (for a bare 企业, or when a verb of doing ends the noun)."""
         text = ctx.text
         if unit_class == "percent" and end - start <= 3 and not self._change_verb.search(text, raw_start, ctx.start):
             return self._share_of_following(ctx)
         if unit_class not in self.prenominal_classes:
             return None
         phrase_after = self._money_noun_phrase if unit_class == "money" else self._head_noun_phrase
-        following = phrase_after.match(text, ctx.end, ctx.clause_end)
+        stop = self._noun_stop.search(text, ctx.end, ctx.clause_end)  # 141家重点保障企业获得…贷款: not to the 贷款
+        following = phrase_after.match(text, ctx.end, stop.start() if stop else ctx.clause_end)
         if not following:
             return None
         raw_end = _stripped(text, raw_start, ctx.start, _STRIP)[1]
@@ -269,9 +301,11 @@ class SubjectResolver:
         kept = self._kept_prefix.search(text, start, end)
         if kept:  # 累计培育1500家…企业: the prefix stays (docs/claims.md §7)
             pieces = (kept.span(), noun)
-        doing = self._doing(text, noun[1], ctx.clause_end) if self._generic_noun.match(text[noun[0] : noun[1]]) else None
-        if doing is not None:  # 推动27家企业开展智能化改造 -> 开展智能化改造的企业 (the tier is the firms' own)
-            return Subject((*pieces[:-1], doing, "的", noun), counted_noun=True, own=pieces)
+        # 推动27家企业开展智能化改造 -> 开展智能化改造的企业; 4家担保公司获得补助资金 -> 获得补助资金的担保公司
+        generic = bool(self._generic_noun.match(text[noun[0] : noun[1]]))
+        doing = self._doing(text, noun[1], ctx.clause_end) if stop or generic else None
+        if doing is not None and (generic or doing[1] - doing[0] > 2):  # not a bare verb: 141个单项冠军产品入选
+            return Subject((*pieces[:-1], doing, "的", noun), counted_noun=True)
         return Subject(pieces, counted_noun=True)
 
     def _doing(self, text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -317,13 +351,19 @@ class SubjectResolver:
         words = self.trim(text, base.end(), stop.start() if stop else end)
         return words if words[1] - words[0] >= 2 else None
 
-    def _inherited(self, text: str, raw_start: int, start: int, end: int, earlier: list[Earlier], unit_class: str,
-                   metric: str) -> Subject | None:
+    def _inherited(self, text: str, raw_start: int, ctx_start: int, start: int, end: int, earlier: list[Earlier],
+                   unit_class: str, metric: str) -> Subject | None:
         """A clause with no subject of its own (同比增长7.93%, 总数达到360家, 居全省前5位, 由3%降至1%) continues
         the previous figure's subject (a growth rate: the last quantity's); a count that names no noun of its
         own (其中国家级9家, 当年新认定14家, 其中专版108家) counts the previous count's thing."""
         previous = earlier[-1].subject
         words = text[start:end]
+        kept = self._kept_word.search(text, raw_start, ctx_start) if end - start < 2 else None
+        if kept and unit_class in ("firm_count", "count") and earlier[-1].unit_class == unit_class:
+            # 新增…企业1000家，累计超4000家: the same thing, counted since the start
+            front = self._kept_front.match(previous.words(text))
+            return Subject((kept.span(), *_drop_front(previous.pieces, front.end() if front else 0)), inherited=True,
+                           measure=previous.measure)
         if end - start < 2 or self._inherit.match(words):
             if metric == "growth_rate":
                 quantities = [item for item in earlier if item.unit_class not in ("percent", "points")]
@@ -479,13 +519,17 @@ class SubjectResolver:
 
     # -- holders and quantities ---------------------------------------------------
     def _with_holder(self, ctx: ClaimContext, earlier: list[Earlier], subject: Subject) -> Subject:
-        """A bare measure (营业收入, 获贷率, 户均专利) keeps its holder: the firms the sentence counted
-        before it, else the holder its sentence opens with (科技型中小企业…，获贷率为46%)."""
+        """A bare measure (营业收入, 获贷率, 户均专利, 拉动经济增长) keeps its holder: one written after a
+        threshold, the count it is listed with, the firms the sentence counted first, the thing of an amount
+        before it (涉农贷款余额…，新增额…), else the first holder of the nearest clause that names one
+        (科技型中小企业…，获贷率为46%)."""
         text = ctx.text
         first = subject.pieces[0] if subject.pieces else None
-        if not isinstance(first, tuple) or not self._holder_measure.match(text[first[0] : first[1]]):
+        if not isinstance(first, tuple):
             return subject
-        if self._holder_noun.search(subject.words(text)):
+        words = subject.words(text)
+        if not self._needs_holder.search(words) and (not self._holder_measure.match(text[first[0] : first[1]])
+                                                      or self._holder_noun.search(words)):
             return subject
         after = self._holder_after.match(text, ctx.end, ctx.clause_end)
         if after:  # 营业收入过亿元的工业企业: the holder written after the threshold
@@ -501,15 +545,13 @@ class SubjectResolver:
             head = self._shared_measure.search(words)
             if item.unit_class == "money" and head and head.start() >= 2:
                 return Subject((*_take_front(item.subject.pieces, head.start()), *subject.pieces), measure=subject.measure)
-        clause_start = ctx.sentence_start
-        for mark in _CLAUSE_BREAK.finditer(text, ctx.sentence_start, ctx.clause_start):
-            found = self._holder_phrase.match(text, clause_start, mark.start())
-            if found:  # 科技型中小企业融资覆盖面持续扩大，获贷率为46%: the holder the sentence opens with
+        marks = [mark.end() for mark in _CLAUSE_BREAK.finditer(text, ctx.sentence_start, ctx.clause_start)]
+        for clause_start, clause_end in zip(reversed([ctx.sentence_start] + marks[:-1]), reversed(marks)):
+            found = self._holder_phrase.match(text, clause_start, clause_end)
+            if found:  # 科技型中小企业融资覆盖面持续扩大，获贷率为46%: the holder its sentence named last
                 holder = self.trim(text, found.start(), found.end())
                 if 2 <= holder[1] - holder[0] <= _HOLDER_MAX and not _DIGIT.search(text, *holder):
                     return Subject((holder, *subject.pieces), measure=subject.measure)
-                break
-            clause_start = mark.end()
         return subject
 
     def _with_policy(self, ctx: ClaimContext, earlier: list[Earlier], subject: Subject) -> Subject:

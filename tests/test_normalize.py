@@ -86,7 +86,8 @@ def test_a_hard_wrapped_text_keeps_its_sentences_whole():
     assert raw == [("十九家", "定国家级专精特新“小巨人”企业", "national", None), ("二百家", "精特新中小企业", None, None)]
     frame = extract_text(text)
     assert frame[fields].equals(extract_text(paragraph)[fields])  # what the unwrapped paragraph gives
-    assert list(frame["subject"]) == ["累计认定国家级专精特新“小巨人”企业", "省级专精特新中小企业"]
+    # 累计认定 holds for both items of its list, and 省级专 | 精特新 is read whole
+    assert list(frame["subject"]) == ["累计认定国家级专精特新“小巨人”企业", "累计认定省级专精特新中小企业"]
     assert list(frame["year"]) == [2023, 2023]  # the year stated on the line before carries over
     assert list(frame["line"]) == [4, 5]
     assert frame["sentence"][0] == "截至2023年底，全市累计认\n定国家级专精特新“小巨人”企业共计十九家，省级专\n精特新中小企业二百家。"
