@@ -148,7 +148,7 @@ class Extractor:
                 metric = "enterprise_count"  # 培育5-6个百亿级企业: firms, whatever the measure word
             elif found.proportion and not fixed_metric:
                 metric = "share"  # 约四成中小企业认为…上升: a share of firms, whatever verb follows
-            earlier.append(Earlier(ctx.start, ctx.end, found, reading.unit_class))
+            earlier.append(Earlier(ctx.start, ctx.end, found, reading.unit_class, metric))
             subject = found.words(text)
             kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,
                                       previous.kind if previous else None, previous.end if previous else None)

@@ -84,12 +84,13 @@ class Subject:
 
 @dataclass(frozen=True)
 class Earlier:
-    """A figure before the claim in its sentence: its span, subject and unit class."""
+    """A figure before the claim in its sentence: its span, subject, unit class and metric."""
 
     start: int
     end: int
     subject: Subject
     unit_class: str
+    metric: str
 
 
 def _span(start: int, end: int) -> tuple[Piece, ...]:
@@ -106,7 +107,7 @@ class SubjectResolver:
             breakdown, holder, context = rules["subject.breakdown"], rules["subject.holder"], rules["subject.context"]
             counted, rank, rate_base = rules["subject.counted_noun"], rules["subject.rank"], rules["subject.rate_base"]
             growth, share = rules["subject.growth_of_count"], rules["subject.share_of"]
-            recipient, policy = rules["subject.recipient"], rules["subject.policy"]
+            recipient, policy, difference = rules["subject.recipient"], rules["subject.policy"], rules["subject.difference"]
         except KeyError as missing:
             raise RuleError(f"{ruleset.directory}/subjects.toml: rule {missing} is missing") from None
 
@@ -172,6 +173,9 @@ class SubjectResolver:
         self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
         self._share_word = regex.compile(share.get("share_word", "(?!)"))
         self._change_verb = regex.compile(words(counted.get("change_verbs", [])))
+        self._comparison = regex.compile(difference.pattern.pattern if difference.pattern else "(?!)")
+        self._growth_named = re.compile(f"(?:{words(difference.get('growth_words', []))})$")
+        self._period_item = regex.compile(breakdown.get("period_items", "(?!)"))
         self._relief = regex.compile(policy.get("relief", "(?!)"))
         self._policy_end = regex.compile(policy.get("policy_end", "(?!)"))
         self._holder_after = regex.compile(
@@ -358,6 +362,10 @@ class SubjectResolver:
         own (其中国家级9家, 当年新认定14家, 其中专版108家) counts the previous count's thing."""
         previous = earlier[-1].subject
         words = text[start:end]
+        if unit_class == "points":
+            difference = self._difference(text, start, end, earlier)
+            if difference is not None:
+                return difference
         kept = self._kept_word.search(text, raw_start, ctx_start) if end - start < 2 else None
         if kept and unit_class in ("firm_count", "count") and earlier[-1].unit_class == unit_class:
             # 新增…企业1000家，累计超4000家: the same thing, counted since the start
@@ -378,6 +386,8 @@ class SubjectResolver:
         if self._continuation.match(words):  # 数量同比增长144%, 占全部企业数量的99%: of the quantity itself
             quantities = [item for item in earlier if item.unit_class not in ("percent", "points")]
             base = quantities[-1].subject if unit_class in ("percent", "points") and quantities else previous
+            if base.words(text).endswith(words):  # …占比80%，占比80-90%的: the same share again
+                return Subject(base.pieces, inherited=True)
             return Subject((*base.pieces, (start, end)), inherited=True)
         counted = self._counted_noun.get(unit_class, self._counted_noun["other"])
         if (unit_class in ("firm_count", "count") and earlier[-1].unit_class == unit_class and end - start <= _MODIFIER_MAX
@@ -388,6 +398,24 @@ class SubjectResolver:
             return Subject(((start, end), *_drop_front(previous.pieces, front.end() if front else 0)), inherited=True,
                            measure=previous.measure)
         return None
+
+    def _difference(self, text: str, start: int, end: int, earlier: list[Earlier]) -> Subject | None:
+        """A difference in points is of the figure before it: a share or a rate itself (占比…，较上年提高1.9个
+        百分点); a growth rate's 增速, with what it is compared with (增长18%，高于全省平均增速6个百分点)."""
+        words = text[start:end]
+        compared = bool(self._comparison.match(words))
+        if end - start >= 2 and not compared and not self._inherit.match(words):
+            return None
+        before = [item for item in earlier if item.unit_class not in ("duration", "rank")]
+        if not before or before[-1].unit_class != "percent":
+            return None
+        previous = before[-1]
+        if previous.metric != "growth_rate":
+            return Subject(previous.subject.pieces, inherited=True)
+        pieces = previous.subject.pieces
+        if not self._growth_named.search(previous.subject.words(text)):
+            pieces = (*pieces, "增速")
+        return Subject((*pieces, (start, end)) if compared else pieces, inherited=True)
 
     def _counted_in_context(self, ctx: ClaimContext, document: DocumentContext, unit_class: str) -> Subject | None:
         """What a clause with no words counts: the thing its sentence named before it, else the last its
@@ -451,8 +479,9 @@ class SubjectResolver:
                 measure_after = (begin, last_end)
                 spans[-1] = (last_start, begin)
         cores = [self.trim(text, start, end) for start, end in spans]
-        if any(end - start < 1 for start, end in cores) or any(self._date_prefix.fullmatch(text[a:b]) for a, b in cores):
-            return None  # 2021年、2022年分别新增…: periods, not items
+        if any(end - start < 1 or self._date_prefix.fullmatch(text[start:end]) or self._period_item.match(text[start:end])
+               for start, end in cores):
+            return None  # 2021年、2022年分别新增…, 比2月和上年同期分别低…: periods, not items
         core = cores[place]
         pieces: tuple[Piece, ...] = (core,)
         last, first = cores[-1], cores[0]
