@@ -52,7 +52,7 @@ _SUBSET = regex.compile(r"\s*其中")
 # The previous figure was the first of a list of counted nouns: 16个先进制造业集群和50条重点产业链.
 _LIST_MARK_END = regex.compile(r"(?:、|和|及|与|與|以及)$")
 # Where the base of a rate ends: 按担保总额的1%, 按担保总额，给予1%.
-_BASE_END = regex.compile(r"的|[，,；;：:]")
+_BASE_CLAUSE_END = regex.compile(r"[，,；;：:]")
 _BRACKETED_END = regex.compile(r"[（(][^（()）]*[)）]$")
 
 
@@ -71,6 +71,7 @@ class Subject:
     counted_noun: bool = False
     proportion: bool = False
     own: tuple[Piece, ...] | None = None
+    number: tuple[int, int] | None = None  # the 数量 or 数 a count's subject left out (授信户数): its growth names it
 
     def words(self, text: str) -> str:
         return _words(text, self.pieces)
@@ -149,6 +150,8 @@ class SubjectResolver:
         # A clause's words up to its first holder (科技型小微企业 in 科技型小微企业融资覆盖面持续扩大).
         self._holder_phrase = regex.compile(rf"[^，,；;。！？!?：:\n]*?(?:{words(holder.get('holders', []))})+")
         self._needs_holder = regex.compile(holder.get("always", "(?!)"))
+        self._urging = re.compile(f"^(?:{words(holder.get('urging', []))})")
+        self._holder_measure_end = re.compile(f"(?:{words(holder.get('measures_ending', []))})$")
         self._inner_verb = regex.compile(words(holder.get("inner_verbs", [])))
 
         # The longest run of a clause's words, without a number, that ends in a noun a figure can count.
@@ -172,6 +175,7 @@ class SubjectResolver:
         self._rate_base = regex.compile(rate_base.pattern.pattern if rate_base.pattern else "(?!)")
         self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
         self._share_word = regex.compile(share.get("share_word", "(?!)"))
+        self._number_word = re.compile(f"(?:{words(growth.get('number_words', []))})$")
         self._change_verb = regex.compile(words(counted.get("change_verbs", [])))
         self._comparison = regex.compile(difference.pattern.pattern if difference.pattern else "(?!)")
         self._growth_named = re.compile(f"(?:{words(difference.get('growth_words', []))})$")
@@ -215,6 +219,12 @@ class SubjectResolver:
         year = _AFTER_LAST_YEAR.match(text[start : ctx.start])
         raw_start = start
         start, end = self.trim(text, start + (year.end() if year else 0), ctx.start)
+        number = None
+        if unit_class in ("firm_count", "count"):  # 授信户数5935万户 -> 授信户: the thing counted, not its number
+            found = self._number_word.search(text, start, end)
+            if found and found.start() - start >= 2:
+                number = (found.start() + (1 if found.group() in ("户数", "戶數") else 0), end)
+                end = number[0]
         if unit_class == "rank":  # 活动成效排名六区第二: the thing ranked, not the ranking
             cut = self._rank_verb.search(text, start, end)
             if cut:
@@ -253,8 +263,8 @@ class SubjectResolver:
                     return found
             return Subject(_span(*after))
         start = max(start, end - 30)
-        listed = self._listed_prefix(text, earlier, unit_class, start, end, ctx.start)
-        return Subject((*listed, *self._without_inner_verb(text, start, end)))
+        listed = self._listed_prefix(text, earlier, unit_class, start, end, number[1] if number else ctx.start)
+        return Subject((*listed, *self._without_inner_verb(text, start, end)), number=number)
 
     def _without_inner_verb(self, text: str, start: int, end: int) -> tuple[Piece, ...]:
         """民营经济实现增加值 -> 民营经济增加值: a holder and its measure, without the verb between them."""
@@ -345,14 +355,16 @@ class SubjectResolver:
         return None
 
     def _rate_base_words(self, text: str, start: int, end: int) -> tuple[int, int] | None:
-        """The base a rate is paid on, written after 按 since the previous figure: up to its 的 or its clause's end."""
+        """The base a rate is paid on, written after 按 since the previous figure: to the end of its clause
+        (按符合条件的担保总额，给予1%), else to the 的 before the rate (按担保总额的1%)."""
         base = None
         for base in self._rate_base.finditer(text, start, end):
             pass
         if base is None:
             return None
-        stop = _BASE_END.search(text, base.end(), end)
-        words = self.trim(text, base.end(), stop.start() if stop else end)
+        stop = _BASE_CLAUSE_END.search(text, base.end(), end)
+        last_of = text.rfind("的", base.end(), end)
+        words = self.trim(text, base.end(), stop.start() if stop else (last_of if last_of > base.end() else end))
         return words if words[1] - words[0] >= 2 else None
 
     def _inherited(self, text: str, raw_start: int, ctx_start: int, start: int, end: int, earlier: list[Earlier],
@@ -378,11 +390,13 @@ class SubjectResolver:
                 if quantities:
                     quantity = quantities[-1]
                     pieces = quantity.subject.pieces
-                    if quantity.unit_class in ("firm_count", "count") and not self._counted_quantity.search(
+                    if quantity.subject.number is not None:
+                        pieces = (*pieces, quantity.subject.number)  # 授信户数…，同比增长13%: as it was written
+                    elif quantity.unit_class in ("firm_count", "count") and not self._counted_quantity.search(
                             quantity.subject.words(text)):
                         pieces = (*pieces, "数量")  # the quantity that grows is the number of firms
                     return Subject(pieces, inherited=True)
-            return Subject(previous.pieces, inherited=True)
+            return Subject(previous.pieces, inherited=True, number=previous.number)
         if self._continuation.match(words):  # 数量同比增长144%, 占全部企业数量的99%: of the quantity itself
             quantities = [item for item in earlier if item.unit_class not in ("percent", "points")]
             base = quantities[-1].subject if unit_class in ("percent", "points") and quantities else previous
@@ -557,8 +571,9 @@ class SubjectResolver:
         if not isinstance(first, tuple):
             return subject
         words = subject.words(text)
-        if not self._needs_holder.search(words) and (not self._holder_measure.match(text[first[0] : first[1]])
-                                                      or self._holder_noun.search(words)):
+        measured = self._holder_measure.match(text[first[0] : first[1]]) or self._holder_measure_end.search(words)
+        # 主营业务收入占规上工业企业比重: the firms after 占 are what it is compared with, not its holder
+        if not self._needs_holder.search(words) and (not measured or self._holder_noun.search(self._share_word.split(words)[0])):
             return subject
         after = self._holder_after.match(text, ctx.end, ctx.clause_end)
         if after:  # 营业收入过亿元的工业企业: the holder written after the threshold
@@ -579,7 +594,8 @@ class SubjectResolver:
             found = self._holder_phrase.match(text, clause_start, clause_end)
             if found:  # 科技型中小企业融资覆盖面持续扩大，获贷率为46%: the holder its sentence named last
                 holder = self.trim(text, found.start(), found.end())
-                if 2 <= holder[1] - holder[0] <= _HOLDER_MAX and not _DIGIT.search(text, *holder):
+                if (2 <= holder[1] - holder[0] <= _HOLDER_MAX and not _DIGIT.search(text, *holder)
+                        and not self._urging.match(text[holder[0] : holder[1]])):  # not 大力支持企业…: a call, no holder
                     return Subject((holder, *subject.pieces), measure=subject.measure)
         return subject
 
