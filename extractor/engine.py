@@ -10,6 +10,7 @@ Offsets always index the text exactly as given: nothing is rewritten.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,7 @@ from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
 from .subjects import Earlier, Piece, SubjectResolver
+from .tables import Table, TableCell, TableReader
 from .tiers import TierResolver
 from .values import Reading, ValueReader
 from .years import YearResolver
@@ -84,26 +86,33 @@ class Extractor:
         self.kinds = KindResolver(self.ruleset)
         self.tiers = TierResolver(self.ruleset, self.attributor.program)
         self.years = YearResolver(self.reader)
+        self.tables = TableReader(self.ruleset, self.values, self.attributor)
 
     def metadata(self, text: str) -> dict[str, str | None]:
         return read_metadata(text, self.ruleset)
 
-    def extract(self, text: str, doc: str = "text", metadata: dict | None = None) -> list[Claim]:
+    def extract(self, text: str, doc: str = "text", metadata: dict | None = None,
+                tables: list[Table] | None = None) -> list[Claim]:
+        """The claims of `text` in text order; `tables` are its tables when already found (tables.py)."""
         metadata = metadata if metadata is not None else self.metadata(text)
+        cells = self.tables.read(text, self.tables.find(text) if tables is None else tables, metadata.get("title") or "")
         document = self.reader.read(text, metadata)
         claims: list[Claim] = []
-        for sentence in self._sentences(self._found(document)):
+        for sentence in self._sentences(self._found(document, cells)):
             claims.extend(self._sentence_claims(sentence, document, doc, claims[-1] if claims else None))
         _restate_headlines(claims, document, self.values)
+        if cells:
+            claims = sorted(claims + self._cell_claims(doc, cells, document), key=lambda claim: claim.start)
         _mark_repeats(claims)
         return claims
 
-    def _found(self, document: DocumentContext) -> list[_Found]:
+    def _found(self, document: DocumentContext, cells: list[TableCell]) -> list[_Found]:
         text, segments = document.text, document.segments
+        cell_starts, cell_ends = [cell.start for cell in cells], [cell.end for cell in cells]
         found = []
         for candidate in self.scanner.scan(text):
-            if not candidate.is_claim:
-                continue
+            if not candidate.is_claim or _overlaps(cell_starts, cell_ends, candidate.start, candidate.end):
+                continue  # a table's cell is read with its table
             try:
                 reading = self.values.read(candidate)
             except NumeralError:
@@ -169,6 +178,20 @@ class Extractor:
                 line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id, subject_pieces=found.pieces,
             ))
         return claims
+
+    def _cell_claims(self, doc: str, cells: list[TableCell], document: DocumentContext) -> list[Claim]:
+        """Claims of table cells: a cell's sentence is its row."""
+        text = document.text
+        return [
+            Claim(
+                doc=doc, start=cell.start, end=cell.end, text=text[cell.start : cell.end], value=cell.value, value_max=None,
+                unit=cell.unit, qualifier=cell.qualifier, metric=cell.metric, subject=cell.subject,
+                tier=self.tiers.tier_in(cell.subject), program=self.attributor.program(cell.subject), year=cell.year,
+                kind=cell.kind, sentence=text[cell.row_start : cell.row_end], sentence_start=cell.row_start,
+                line=document.segments.line_of(cell.start), rule="table.cell",
+            )
+            for cell in cells
+        ]
 
 
 def _runs(text: str, sentence: list[_Found]) -> list[tuple[int, int]]:
@@ -256,3 +279,9 @@ def _mark_repeats(claims: list[Claim]) -> None:
         key = (claim.sentence, claim.text, claim.start - claim.sentence_start)
         claim.is_repeat = key in seen
         seen.add(key)
+
+
+def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint spans given by `starts` and `ends`."""
+    index = bisect.bisect_left(ends, start + 1)
+    return index < len(starts) and starts[index] < end

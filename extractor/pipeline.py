@@ -10,7 +10,7 @@ import bisect
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 import regex
@@ -57,9 +57,11 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
     mapped through the offset map; a unit where the copy holds it as it is (a
     unit keeps ASCII digits and %).
     """
-    normalised = _normaliser(extractor, simplified)(text)
+    tables = extractor.tables.find(fold(text))  # found on the text as written, kept as written in the copy
+    normalised = _normaliser(extractor, simplified)(text, keep=[(table.start, table.end) for table in tables])
     metadata = metadata if metadata is not None else extractor.metadata(text)
-    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata)
+    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata,
+                               tables=[table.moved(normalised.to_copy(table.start)) for table in tables])
     if normalised.text == text:
         return claims
     line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
@@ -85,8 +87,29 @@ def _as_written(text: str, normalised: Normalised, piece: Piece) -> str:
 
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
                  simplified: bool = False) -> pd.DataFrame:
-    """Claims of one text as a DataFrame (the dataset's claim columns)."""
+    """Claims of one text as a DataFrame (the dataset's claim columns). For many texts, `extract_texts` makes one table."""
     return claims_frame(extract_claims(text, get_extractor(rules), doc=doc, simplified=simplified))
+
+
+def extract_texts(texts: Iterable[str] | Mapping[str, str], docs: Iterable[str] | None = None,
+                  rules: str | Path | RuleSet | Extractor | None = None, simplified: bool = False) -> pd.DataFrame:
+    """Claims of many texts as one DataFrame, its `doc` naming the text each came from.
+
+    The names are a mapping's keys, else `docs` (as many as texts), else each
+    text's position ("0", "1", …). One table for all costs what one
+    `extract_text` call does, not once per text.
+    """
+    extractor = get_extractor(rules)
+    if isinstance(texts, Mapping):
+        named = texts.items()
+    elif docs is not None:
+        named = zip(docs, texts, strict=True)
+    else:
+        named = enumerate(texts)
+    claims: list[Claim] = []
+    for doc, text in named:
+        claims.extend(extract_claims(text, extractor, doc=str(doc), simplified=simplified))
+    return claims_frame(claims)
 
 
 @dataclass

@@ -47,9 +47,9 @@ def extractions(monkeypatch):
     seen: list[str] = []
     original = Extractor.extract
 
-    def counting(self, text, doc="text", metadata=None):
+    def counting(self, text, doc="text", metadata=None, **options):
         seen.append(doc)
-        return original(self, text, doc=doc, metadata=metadata)
+        return original(self, text, doc=doc, metadata=metadata, **options)
 
     monkeypatch.setattr(Extractor, "extract", counting)
     return seen
