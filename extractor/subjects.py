@@ -171,6 +171,8 @@ class SubjectResolver:
         self._firm_units = frozenset(counted.get("firm_units", []))
 
         self._recipient = recipient.pattern if recipient.pattern else regex.compile("(?!)")
+        self._list_rank = regex.compile(rank.get("list_rank", "(?!)"))
+        self._joins_list = regex.compile(words(rank.get("joins_list", [])))
         self._rank_verb = regex.compile(rank.pattern.pattern if rank.pattern else "(?!)")
         self._rate_base = regex.compile(rate_base.pattern.pattern if rate_base.pattern else "(?!)")
         self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
@@ -226,6 +228,9 @@ class SubjectResolver:
                 number = (found.start() + (1 if found.group() in ("户数", "戶數") else 0), end)
                 end = number[0]
         if unit_class == "rank":  # 活动成效排名六区第二: the thing ranked, not the ranking
+            listed = self._ranking_list(text, start, ctx)
+            if listed is not None:
+                return listed
             cut = self._rank_verb.search(text, start, end)
             if cut:
                 ranked = self.trim(text, start, cut.start())
@@ -353,6 +358,18 @@ class SubjectResolver:
             if found:
                 return self.trim(text, begin + found.start("who"), begin + found.end("who"))
         return None
+
+    def _ranking_list(self, text: str, start: int, ctx: ClaimContext) -> Subject | None:
+        """A place on a list (进入财富世界500强, 位列“全球工程机械50强”): the list, named with its size."""
+        if not self._list_rank.search(text[ctx.start : ctx.end]):
+            return None
+        joined = None
+        for joined in self._joins_list.finditer(text, start, ctx.start):
+            pass
+        if joined is None:
+            return None
+        name = _stripped(text, joined.end(), ctx.start, _STRIP + "“”\"「」")
+        return Subject(((name[0], ctx.start), (ctx.start, ctx.end))) if name[1] > name[0] else None
 
     def _rate_base_words(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """The base a rate is paid on, written after 按 since the previous figure: to the end of its clause
