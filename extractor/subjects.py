@@ -43,12 +43,15 @@ _RESPECTIVELY = regex.compile(r"分别|分別|分列")
 _ITEM_MARKS = " \t\u3000、，,（()）:：和及与與或"
 # A clause this short with no noun of its own (国家级备案, 新认定) names a kind of the previous count's thing.
 _MODIFIER_MAX = 6
+# A clause this short with no noun (已办结) does that to the previous count's noun.
+_DOING_MAX = 4
 # The holder a sentence opens with is a short noun phrase; a longer run is a clause of its own.
 _HOLDER_MAX = 20
 _DIGIT = regex.compile(r"\d")
 # A figure after a counted noun, outside a quoted name (位列“全球工程机械50强”).
 _FIGURE_OUTSIDE_QUOTES = regex.compile(r"(?:“[^“”]*”|\"[^\"]*\"|「[^「」]*」)(*SKIP)(*FAIL)|\d")
-_SUBSET = regex.compile(r"\s*其中")
+# A subset of the previous figure's thing, written between it and the claim: …，其中，X…
+_SUBSET = regex.compile(r"其中")
 # The previous figure was the first of a list of counted nouns: 16个先进制造业集群和50条重点产业链.
 _LIST_MARK_END = regex.compile(r"(?:、|和|及|与|與|以及)$")
 # Where the base of a rate ends: 按担保总额的1%, 按担保总额，给予1%.
@@ -160,6 +163,7 @@ class SubjectResolver:
             "other": regex.compile(rf"[^，,；;。！？!?：:\n\p{{N}}]*(?:{words(heads)})"),
         }
         self._context_skip = regex.compile(context.get("skip", "(?!)"))
+        self._last_head = re.compile(f"(?:{words(heads)})$")
         self._counted_noun = {"firm_count": re.compile(words(context.get("firm_heads", []))), "other": re.compile(words(heads))}
 
         self._kept_prefix = re.compile(f"(?:{words(counted.get('kept_prefixes', []))})$")
@@ -185,7 +189,7 @@ class SubjectResolver:
         self._relief = regex.compile(policy.get("relief", "(?!)"))
         self._policy_end = regex.compile(policy.get("policy_end", "(?!)"))
         self._holder_after = regex.compile(
-            rf"(?:{holder.get('after', '(?!)')})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{words(holder.get('holders', []))}))")
+            rf"(?:{holder.get('after', '(?!)')})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{words(holder.get('holders', []))})+)")
         self._tail_word = re.compile(f"^(?:{words(breakdown.get('run_words', []))})")
         self._share_named = re.compile(f"(?:{words(share.get('already', []))})$")
 
@@ -423,11 +427,22 @@ class SubjectResolver:
         counted = self._counted_noun.get(unit_class, self._counted_noun["other"])
         if (unit_class in ("firm_count", "count") and earlier[-1].unit_class == unit_class and end - start <= _MODIFIER_MAX
                 and not counted.search(words) and (self._modifier_front.search(words) or self._kept_prefix.search(words)
-                                                   or _SUBSET.match(text, raw_start, start))):
+                                                   or _SUBSET.search(text, earlier[-1].end, start))):
             # a tier of its own replaces the previous thing's: 省级…企业46家，其中国家级9家 -> 国家级…企业
             front = self._modifier_front.match(previous.words(text)) if self._modifier_front.search(words) else None
             return Subject(((start, end), *_drop_front(previous.pieces, front.end() if front else 0)), inherited=True,
                            measure=previous.measure)
+        if (unit_class in ("firm_count", "count") and earlier[-1].unit_class == unit_class and end - start <= _DOING_MAX
+                and not counted.search(words)):
+            head = self._last_head.search(previous.words(text))  # 收集问题633个，已办结200个 -> 办结问题
+            if head:
+                return Subject(((start, end), *_drop_front(previous.pieces, head.start())), inherited=True,
+                               measure=previous.measure)
+        if _SUBSET.search(text, earlier[-1].end, start) and earlier[-1].unit_class == unit_class and not counted.search(words):
+            # 制造业中长期贷款余额增长54%，其中，高技术制造业增长159% -> 高技术制造业中长期贷款余额
+            narrowed = _narrowed(words, previous.words(text))
+            if narrowed:
+                return Subject(((start, end), *_drop_front(previous.pieces, narrowed)), inherited=True)
         return None
 
     def _difference(self, text: str, start: int, end: int, earlier: list[Earlier]) -> Subject | None:
@@ -681,6 +696,16 @@ def _list_start(text: str, ctx: ClaimContext) -> int:
 
 def _words(text: str, pieces: tuple[Piece, ...]) -> str:
     return "".join(text[p[0] : p[1]] if isinstance(p, tuple) else p for p in pieces)
+
+
+def _narrowed(item: str, whole: str) -> int:
+    """Where the thing `item` narrows ends in `whole`, or 0: 高技术制造业 in 制造业中长期贷款余额 -> 3 (the rest,
+    中长期贷款余额, is its measure); 电子信息制造业 in 高技术制造业增加值 -> 6."""
+    for size in range(len(item), 1, -1):
+        at = whole.find(item[-size:])
+        if at >= 0 and at + size < len(whole):
+            return at + size
+    return 0
 
 
 def _before_figure(text: str, start: int, end: int) -> int:
