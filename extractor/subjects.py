@@ -4,13 +4,17 @@ A subject is read from the words before the number in its clause, and from
 further away where they say too little (the order is in `SubjectResolver.resolve`):
   1. a breakdown gives each item its place and the measure it breaks down
      (小微企业贷款主要投向甲市（3.1万亿元）、乙市（2.2万亿元） -> 甲市小微企业贷款;
-     A、B两项分别为18.2%和47.5% -> A, B);
-  2. a number before a noun counts that noun (培育5-6个百亿级企业 -> 百亿级企业), keeping
-     a 新增 or 累计 before it and a verb after a bare 企业 (27家企业开展改造 -> 开展改造的企业);
-  3. a clause with no subject of its own continues the previous figure's (同比增长7.93%);
-  4. a clause with no words at all takes what its sentence or paragraph counts
+     A、B两项分别为18.2%和47.5% -> A, B), the metric read from the measure;
+  2. a clause's own words, trimmed; for a rank, the thing ranked (not 排名…); for a
+     rate, its base (按…的50%); for a subsidy, its recipient (对…，, …上市的，);
+  3. a number before a noun counts that noun (培育5-6个百亿级企业 -> 百亿级企业), keeping
+     a 新增 or 累计 before it and what the firms do (27家企业开展改造 -> 开展改造的企业);
+  4. a clause with no subject of its own continues the previous figure's (同比增长7.93%;
+     其中国家级9家; 较上年提高2个百分点 of a share, 高于全省增速3个百分点 of a growth rate);
+  5. a clause with no words at all takes what its sentence or paragraph counts
      (高新技术企业队伍壮大。截至2021年底，全市共有300家 -> 高新技术企业);
-  5. a bare measure keeps its holder (科技型企业…获贷率为48% -> 科技型企业获贷率).
+  6. a bare measure keeps its holder (科技型企业…获贷率为48% -> 科技型企业获贷率), and relief
+     the policy that brings it (…政策，新增减税14亿元).
 A subject is a sequence of spans of the text, with the few joining words the
 text leaves out (的, 数量, 的比重), so the pipeline maps it back to the
 document through the normaliser's offset map instead of searching for it.
@@ -35,8 +39,6 @@ _STRIP = " \t\u3000、，,"
 _AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
 # 对首次认定的企业，一次性给予50万元: the recipient named before the amount.
 _RECIPIENT = regex.compile(r"(?:对|對)(?P<who>[^，,；;。：:对對]{2,40}?)[，,][^，,；;。]{0,10}$")
-# Any recipient clause of a sentence (对…，): 对接, 对象, 对于 and 对照 are other words.
-_RECIPIENT_CLAUSE = regex.compile(r"(?:对|對)(?!象|接|于|於|外|标|標|照|比|应|應)(?P<who>[^，,；;。：:对對]{2,40}?)[，,]")
 _CLAUSE_BREAK = regex.compile(r"[，,；;。！？!?：:\n]")
 _RESPECTIVELY = regex.compile(r"分别|分別|分列")
 # What separates the items of an inline breakdown from each other: list marks and the brackets around figures.
@@ -118,79 +120,87 @@ class SubjectResolver:
         def words(items: list[str]) -> str:
             return words_pattern(items) or "(?!)"
 
-        # Word lists are plain literals: the standard `re` engine finds them several times faster than `regex`.
+        def pattern(rule, key: str) -> regex.Pattern:
+            return regex.compile(rule.get(key) or "(?!)")
+
+        # The clause's own words, trimmed (top-level lists). Word lists are plain literals: the standard
+        # `re` engine finds them several times faster than `regex`.
         self._leading = re.compile(f"^(?:{words(subjects.get('leading', []))})")
         self._trailing = re.compile(f"(?:{words(subjects.get('trailing', []))})$")
+        self._unbroken = re.compile(f"^(?:{words(subjects.get('unbroken', []))})")
         self._date_prefix = regex.compile(subjects.get("frame_prefix", "^(?!)"))
         # 规模以上 is a threshold, not the 规模 of the quantity before: 规模以上工业增加值 starts a subject of its own.
-        self._unbroken = re.compile(f"^(?:{words(subjects.get('unbroken', []))})")
         self._continuation = re.compile(f"^(?:{words(subjects.get('continuation', []))})(?!以上|以下)")
         self._inherit = re.compile(f"^(?:{words(subjects.get('inherit', []))})")
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
         skip, heads = words(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
+        self._verb_before_number = re.compile(f"(?:{words(subjects.get('verbs_before_number', []))})$")
 
         def noun_phrase(nouns: list[str]) -> regex.Pattern:
             return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words(nouns)}))")
 
         self._head_noun_phrase = noun_phrase(heads)
-        # The first noun a share is of, right after it: 四成中小企业认为…, 40%的企业….
-        self._first_noun_phrase = regex.compile(
-            rf"(?:以上|以下|左右|多)?的?(?P<noun>[^，,；;。：:\n、\p{{N}}的]{{0,12}}?(?:{words(holder.get('holders', []))}))")
         # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
         self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
-        self._verb_before_number = re.compile(f"(?:{words(subjects.get('verbs_before_number', []))})$")
+        self._last_head = re.compile(f"(?:{words(heads)})$")
 
+        # subject.breakdown
         self._breakdown_verb = regex.compile(words(breakdown.get("verbs", [])))
-        self._item_count = regex.compile(breakdown.get("item_count", "(?!)"))
+        self._item_count = pattern(breakdown, "item_count")
+        self._period_item = pattern(breakdown, "period_items")
         self._shared_measure = re.compile(f"(?:{words(breakdown.get('shared_measures', []))})$")
         self._shared_head = re.compile(f"(?:{words(breakdown.get('shared_heads', []))})$")
+        self._run_word = re.compile(f"^(?:{words(breakdown.get('run_words', []))})")
         modifiers = words(breakdown.get("modifiers", []))
         self._modifier_end = re.compile(f"(?:{modifiers})$")
         self._modifier_front = re.compile(f"^(?:{modifiers})+")
 
+        # subject.holder
+        holders = words(holder.get("holders", []))
+        self._holder_noun = re.compile(holders)
         self._holder_measure = re.compile(f"^(?:{words(holder.get('measures', []))})")
-        self._holder_noun = re.compile(words(holder.get("holders", [])))
-        # A clause's words up to its first holder (科技型小微企业 in 科技型小微企业融资覆盖面持续扩大).
-        self._holder_phrase = regex.compile(rf"[^，,；;。！？!?：:\n]*?(?:{words(holder.get('holders', []))})+")
-        self._needs_holder = regex.compile(holder.get("always", "(?!)"))
-        self._urging = re.compile(f"^(?:{words(holder.get('urging', []))})")
         self._holder_measure_end = re.compile(f"(?:{words(holder.get('measures_ending', []))})$")
+        self._needs_holder = pattern(holder, "always")
+        self._urging = re.compile(f"^(?:{words(holder.get('urging', []))})")
         self._inner_verb = regex.compile(words(holder.get("inner_verbs", [])))
+        # A clause's words up to its first holder (科技型小微企业 in 科技型小微企业融资覆盖面持续扩大).
+        self._holder_phrase = regex.compile(rf"[^，,；;。！？!?：:\n]*?(?:{holders})+")
+        self._holder_after = regex.compile(rf"(?:{holder.get('after') or '(?!)'})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{holders})+)")
+        # The first noun a share is of, right after it: 四成中小企业认为…, 40%的企业….
+        self._first_noun_phrase = regex.compile(rf"(?:以上|以下|左右|多)?的?(?P<noun>[^，,；;。：:\n、\p{{N}}的]{{0,12}}?(?:{holders}))")
 
-        # The longest run of a clause's words, without a number, that ends in a noun a figure can count.
+        # subject.context: the longest run of a clause's words, without a number, that ends in a noun a figure can count.
+        firm_heads = words(context.get("firm_heads", []))
         self._counted_phrase = {
-            "firm_count": regex.compile(rf"[^，,；;。！？!?：:\n\p{{N}}]*(?:{words(context.get('firm_heads', []))})"),
+            "firm_count": regex.compile(rf"[^，,；;。！？!?：:\n\p{{N}}]*(?:{firm_heads})"),
             "other": regex.compile(rf"[^，,；;。！？!?：:\n\p{{N}}]*(?:{words(heads)})"),
         }
-        self._context_skip = regex.compile(context.get("skip", "(?!)"))
-        self._last_head = re.compile(f"(?:{words(heads)})$")
-        self._counted_noun = {"firm_count": re.compile(words(context.get("firm_heads", []))), "other": re.compile(words(heads))}
+        self._counted_noun = {"firm_count": re.compile(firm_heads), "other": re.compile(words(heads))}
+        self._context_skip = pattern(context, "skip")
 
-        self._kept_prefix = re.compile(f"(?:{words(counted.get('kept_prefixes', []))})$")
-        self._kept_front = re.compile(f"^(?:{words(counted.get('kept_prefixes', []))})")
-        self._kept_word = re.compile(words(counted.get("kept_prefixes", [])))
+        # subject.counted_noun
+        kept = words(counted.get("kept_prefixes", []))
+        self._kept_prefix = re.compile(f"(?:{kept})$")
+        self._kept_front = re.compile(f"^(?:{kept})")
+        self._kept_word = re.compile(kept)
         self._noun_stop = re.compile(words(counted.get("noun_stops", [])))
+        self._change_verb = regex.compile(words(counted.get("change_verbs", [])))
         self._generic_noun = re.compile(f"^(?:{words(counted.get('generic_nouns', []))})$")
         self._firm_head = re.compile(f"(?:{words(counted.get('firm_heads', []))})$")
         self._firm_units = frozenset(counted.get("firm_units", []))
 
-        self._recipient = recipient.pattern if recipient.pattern else regex.compile("(?!)")
-        self._list_rank = regex.compile(rank.get("list_rank", "(?!)"))
+        self._recipient = recipient.pattern or regex.compile("(?!)")
+        self._relief = pattern(policy, "relief")
+        self._policy_end = pattern(policy, "policy_end")
+        self._rank_verb = rank.pattern or regex.compile("(?!)")
+        self._list_rank = pattern(rank, "list_rank")
         self._joins_list = regex.compile(words(rank.get("joins_list", [])))
-        self._rank_verb = regex.compile(rank.pattern.pattern if rank.pattern else "(?!)")
-        self._rate_base = regex.compile(rate_base.pattern.pattern if rate_base.pattern else "(?!)")
-        self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
-        self._share_word = regex.compile(share.get("share_word", "(?!)"))
-        self._number_word = re.compile(f"(?:{words(growth.get('number_words', []))})$")
-        self._change_verb = regex.compile(words(counted.get("change_verbs", [])))
-        self._comparison = regex.compile(difference.pattern.pattern if difference.pattern else "(?!)")
+        self._rate_base = rate_base.pattern or regex.compile("(?!)")
+        self._comparison = difference.pattern or regex.compile("(?!)")
         self._growth_named = re.compile(f"(?:{words(difference.get('growth_words', []))})$")
-        self._period_item = regex.compile(breakdown.get("period_items", "(?!)"))
-        self._relief = regex.compile(policy.get("relief", "(?!)"))
-        self._policy_end = regex.compile(policy.get("policy_end", "(?!)"))
-        self._holder_after = regex.compile(
-            rf"(?:{holder.get('after', '(?!)')})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{words(holder.get('holders', []))})+)")
-        self._tail_word = re.compile(f"^(?:{words(breakdown.get('run_words', []))})")
+        self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
+        self._number_word = re.compile(f"(?:{words(growth.get('number_words', []))})$")
+        self._share_word = pattern(share, "share_word")
         self._share_named = re.compile(f"(?:{words(share.get('already', []))})$")
 
     # -- the subject ------------------------------------------------------------
@@ -567,7 +577,7 @@ class SubjectResolver:
                 words = self.trim(text, clause_start, mark.start())
                 measure = words if words[1] > words[0] else None
         tail = self.trim(text, start, run_start)
-        return measure, tail if tail[1] > tail[0] and self._tail_word.match(text[tail[0] : tail[1]]) else None
+        return measure, tail if tail[1] > tail[0] and self._run_word.match(text[tail[0] : tail[1]]) else None
 
     def _inline_item(self, ctx: ClaimContext, earlier: list[Earlier]) -> Subject | None:
         """甲市（3.1万亿元）、乙市（2.2万亿元） after 小微企业贷款主要投向: the item before the figure, then the measure."""
@@ -666,18 +676,13 @@ class SubjectResolver:
         qualifier words before a number at the back."""
         for _ in range(8):
             before = (start, end)
-            while start < end and text[start] in _STRIP:
-                start += 1
-            while end > start and text[end - 1] in _STRIP:
-                end -= 1
+            start, end = _stripped(text, start, end, _STRIP)
             for prefix in (self._date_prefix, self._leading):
                 if prefix is self._leading and self._unbroken.match(text[start:end]):
                     break  # 在保余额: a word of its own, not 在 and 保余额
                 found = prefix.match(text[start:end])
                 if found and found.end():
-                    start += found.end()
-                    while start < end and text[start] in _STRIP:
-                        start += 1
+                    start, end = _stripped(text, start + found.end(), end, _STRIP)
             found = self._trailing.search(text[start:end])
             if found:
                 end = start + found.start()
