@@ -47,6 +47,13 @@ _ITEM_MARKS = " \t\u3000、，,（()）:：和及与與或"
 _MODIFIER_MAX = 6
 # A clause this short with no noun (已办结) does that to the previous count's noun.
 _DOING_MAX = 4
+# Items of a list that share one figure are names, not clauses (电力、热力、燃气及水生产和供应业增长5.4%).
+_LIST_ITEM_MARK = regex.compile(r"、")
+_LIST_ITEM_MAX = 10
+# The longest subject read from a clause's own words (a list of items may be long; a run-on clause is cut).
+_PHRASE_MAX = 40
+# An item growing in parallel with the one before is a short name (制造业, 民营企业), not a clause.
+_ITEM_MAX = 12
 # The holder a sentence opens with is a short noun phrase; a longer run is a clause of its own.
 _HOLDER_MAX = 20
 _DIGIT = regex.compile(r"\d")
@@ -215,6 +222,8 @@ class SubjectResolver:
                 subject = replace(subject, own=own)
         if unit_class in ("percent", "points"):
             subject = self._quantity_named(ctx.text, subject, metric)
+            if unit_class == "percent" and metric == "growth_rate" and not subject.inherited:
+                subject = self._parallel_measure(ctx.text, earlier, subject)
         if not subject:  # never empty: the words before the number as written
             words = _stripped(ctx.text, max(ctx.clause_start, earlier[-1].end if earlier else 0), ctx.start, _STRIP)
             subject = Subject(_span(*words)) if words[1] > words[0] else Subject(_span(*_stripped(
@@ -229,9 +238,10 @@ class SubjectResolver:
         start = max(ctx.clause_start, since)
         if text[start : ctx.start].lstrip().startswith("的"):  # 营业收入过亿元的工业企业: the earlier number is part of it
             start = ctx.clause_start
-        elif text[ctx.clause_start - 1 : ctx.clause_start] == "、" and _RESPECTIVELY.search(text, start, ctx.start):
-            # 对A、B分别给予最高50万元: one amount for every item of the list
-            start = max(since, _list_start(text, ctx))
+        elif text[ctx.clause_start - 1 : ctx.clause_start] == "、" and since <= _list_start(text, ctx) and (
+                _RESPECTIVELY.search(text, start, ctx.start) or _short_items(text, _list_start(text, ctx), ctx.clause_start)):
+            # 电力、热力及水生产和供应业增长5.4%, 对A、B分别给予最高50万元: one figure for every item of the list
+            start = _list_start(text, ctx)
         year = _AFTER_LAST_YEAR.match(text[start : ctx.start])
         raw_start = start
         start, end = self.trim(text, start + (year.end() if year else 0), ctx.start)
@@ -281,7 +291,7 @@ class SubjectResolver:
                 if found:
                     return found
             return Subject(_span(*after))
-        start = max(start, end - 30)
+        start = _stripped(text, max(start, end - _PHRASE_MAX), end, _STRIP)[0]
         listed = self._listed_prefix(text, earlier, unit_class, start, end, number[1] if number else ctx.start)
         return Subject((*listed, *self._without_inner_verb(text, start, end)), number=number)
 
@@ -448,7 +458,8 @@ class SubjectResolver:
             if head:
                 return Subject(((start, end), *_drop_front(previous.pieces, head.start())), inherited=True,
                                measure=previous.measure)
-        if _SUBSET.search(text, earlier[-1].end, start) and earlier[-1].unit_class == unit_class and not counted.search(words):
+        names_own = counted.search(words) if unit_class in ("firm_count", "count") else self._shared_measure.search(words)
+        if _SUBSET.search(text, earlier[-1].end, start) and earlier[-1].unit_class == unit_class and not names_own:
             # 制造业中长期贷款余额增长54%，其中，高技术制造业增长159% -> 高技术制造业中长期贷款余额
             narrowed = _narrowed(words, previous.words(text))
             if narrowed:
@@ -657,6 +668,22 @@ class SubjectResolver:
             return subject
         return replace(subject, pieces=(clause, *subject.pieces))
 
+    def _parallel_measure(self, text: str, earlier: list[Earlier], subject: Subject) -> Subject:
+        """采矿业增加值下降2.6%，制造业增长8.1% -> 制造业增加值: an item growing in parallel with the one before
+        takes the measure that one named, when it names none."""
+        words = subject.words(text)
+        if (not words or len(words) > _ITEM_MAX or self._shared_measure.search(words) or self._holder_measure.match(words)
+                or self._needs_holder.search(words)
+                or self._holder_noun.search(words) and not self._holder_noun.search(words[-2:])):
+            return subject
+        for item in reversed(earlier):
+            if item.unit_class == "percent" and item.metric == "growth_rate":
+                measure = self._shared_measure.search(item.subject.words(text))
+                if measure and measure.start() > 0:
+                    return replace(subject, pieces=(*subject.pieces, *_drop_front(item.subject.pieces, measure.start())))
+                return subject
+        return subject
+
     def _quantity_named(self, text: str, subject: Subject, metric: str) -> Subject:
         """A share names what it is a share of: 中小企业占全部企业数量 -> …的比重."""
         if metric != "share":
@@ -689,6 +716,13 @@ class SubjectResolver:
             if (start, end) == before:
                 break
         return start, end
+
+
+def _short_items(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is items of a list (电力、热力、), not clauses of their own (…不高于…水平、): each
+    short and without a number."""
+    items = [item for item in _LIST_ITEM_MARK.split(text[start:end]) if item.strip(_STRIP)]
+    return bool(items) and all(len(item) <= _LIST_ITEM_MAX and not _DIGIT.search(item) for item in items)
 
 
 def _list_start(text: str, ctx: ClaimContext) -> int:
