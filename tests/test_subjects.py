@@ -17,8 +17,9 @@ from extractor.evaluate import subject_f1
 
 DOCUMENTS = Path(__file__).resolve().parent / "subjects"
 EXPECTED = json.loads((DOCUMENTS / "expected.json").read_text(encoding="utf-8"))
-# The issue's aim for documents outside the development set (issue 16: subject >= 0.78).
-SUBJECT_FLOOR = 0.78
+# Above the issue's aim for documents outside the development set (0.78): 0.936 when the rules were written,
+# so a rule that costs these documents subjects shows here.
+SUBJECT_FLOOR = 0.90
 
 
 def scored(claims: pd.DataFrame) -> list[tuple[str, str, str, str | None, str | None, float]]:
