@@ -21,12 +21,12 @@ from .engine import Claim
 
 CLAIM_COLUMNS = [
     "doc", "start", "end", "text", "value", "value_max", "unit", "qualifier", "metric",
-    "subject", "tier", "program", "year", "kind",
+    "subject", "tier", "program", "year", "kind", "indicator",
     "sentence", "sentence_start", "line", "rule", "doc_sha256", "is_repeat",
 ]
 DOCUMENT_COLUMNS = [
     "doc", "path", "sha256", "format", "encoding", "chars", "title", "issuer", "date", "doc_number",
-    "region", "n_claims", "status", "error", "rules_version",
+    "region", "region_code", "region_level", "n_claims", "status", "error", "rules_version",
 ]
 ENUMS = {
     "qualifier": ["exact", "approx", "at_least", "more_than", "at_most", "range"],
@@ -135,9 +135,17 @@ def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.Categorical(frame[column], categories=categories)
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
-    for column in ("doc", "text", "unit", "subject", "sentence", "rule", "doc_sha256"):
+    for column in ("doc", "text", "unit", "subject", "indicator", "sentence", "rule", "doc_sha256"):
         if column in frame:
             frame[column] = frame[column].astype("string")
+    return frame
+
+
+def typed_documents(frame: pd.DataFrame) -> pd.DataFrame:
+    """Division codes as text (371000), however the file stored them: CSV and JSON readers take them for numbers."""
+    if "region_code" in frame and frame["region_code"].dtype != object:
+        codes = frame["region_code"]
+        frame = frame.assign(region_code=codes.map(lambda c: None if pd.isna(c) else str(int(c))).astype(object))
     return frame
 
 
@@ -151,7 +159,7 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
     parts = sorted((path / table).glob("*.parquet") if (path / table).is_dir() else path.glob("part-*.parquet"))
     if parts:
         frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
-        return typed_claims(frame) if table == "claims" else frame
+        return typed_claims(frame) if table == "claims" else typed_documents(frame)
     if path.is_dir():
         candidates = [path / f"{table}.parquet", path / f"{table}.csv", path / f"{table}.jsonl"]
         found = next((p for p in candidates if p.exists()), None)
@@ -166,4 +174,4 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
         frame = pd.read_json(path, lines=True)
     else:
         raise ValueError(f"{path}: not a dataset file (.parquet, .csv or .jsonl)")
-    return typed_claims(frame) if table == "claims" else frame
+    return typed_claims(frame) if table == "claims" else typed_documents(frame)

@@ -4,7 +4,8 @@ read the document once (context: paragraphs, sections, date, report period,
 time words) -> scan (claims and non-claims in one pass) -> values and units
 -> per sentence, each claim's fields, each decided in one place: qualifier
 (qualifiers), metric and programme (attribution), subject (subjects), kind
-(kinds), tier (tiers), year (years) -> headlines that restate a figure of the story.
+(kinds), tier (tiers), year (years) -> headlines that restate a figure of the story
+-> the indicator key of each claim (indicators).
 Offsets always index the text exactly as given: nothing is rewritten.
 """
 
@@ -19,6 +20,7 @@ import regex
 
 from .attribution import Attributor, ClaimContext, clause_bounds
 from .context import DocumentContext, DocumentReader
+from .indicators import IndicatorRules
 from .kinds import KindResolver
 from .metadata import read_metadata
 from .numerals import NumeralError
@@ -61,6 +63,7 @@ class Claim:
     rule: str
     is_repeat: bool = False
     subject_pieces: tuple[Piece, ...] = ()  # the subject as spans of `text` (and joining words): mapped back to the document
+    indicator: str | None = None  # what is measured, one key however it is worded (indicators.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Extractor:
         self.tiers = TierResolver(self.ruleset, self.attributor.program)
         self.years = YearResolver(self.reader)
         self.tables = TableReader(self.ruleset, self.values, self.attributor)
+        self.indicators = IndicatorRules(self.ruleset)
 
     def metadata(self, text: str) -> dict[str, str | None]:
         return read_metadata(text, self.ruleset)
@@ -104,6 +108,8 @@ class Extractor:
         if cells:
             claims = sorted(claims + self._cell_claims(doc, cells, document), key=lambda claim: claim.start)
         _mark_repeats(claims)
+        for claim in claims:
+            claim.indicator = self.indicators.indicator(claim.metric, claim.program, claim.tier, claim.unit, claim.subject)
         return claims
 
     def _found(self, document: DocumentContext, cells: list[TableCell]) -> list[_Found]:

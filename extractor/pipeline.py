@@ -137,7 +137,8 @@ def extract_document(path: Path, extractor: Extractor, simplified: bool = False)
     backtracks badly) fails this document with a one-line error.
     """
     document = read_document(path)
-    metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
+    metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None,
+                      "region_code": None, "region_level": None}
     found: list[Claim] = []
     if document.status == "ok":
         try:
