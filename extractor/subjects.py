@@ -66,6 +66,8 @@ _LIST_MARK_END = regex.compile(r"(?:、|和|及|与|與|以及)$")
 # Where the base of a rate ends: 按担保总额的1%, 按担保总额，给予1%.
 _BASE_CLAUSE_END = regex.compile(r"[，,；;：:]")
 _BRACKETED_END = regex.compile(r"[（(][^（()）]*[)）]$")
+# A bracketed gloss: its words explain the subject, they do not make it a share (首贷率（首次获贷户数占比）).
+_BRACKETED = regex.compile(r"[（(][^（()）]*[)）]")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,10 @@ class SubjectResolver:
         self.prenominal_classes = set(subjects.get("prenominal_classes", []))
         skip, heads = words(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
         self._verb_before_number = re.compile(f"(?:{words(subjects.get('verbs_before_number', []))})$")
+        # An item that opens with a verb of its own (培育, 建成; not a one-character 有 or 为, which open names too)
+        # does not take the verb of the list before it.
+        self._own_verb_front = re.compile(
+            f"^(?:{words([verb for verb in subjects.get('verbs_before_number', []) if len(verb) >= 2])})")
 
         def noun_phrase(nouns: list[str]) -> regex.Pattern:
             return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words(nouns)}))")
@@ -305,18 +311,18 @@ class SubjectResolver:
     def _listed_prefix(self, text: str, earlier: list[Earlier], unit_class: str, start: int, end: int,
                        number: int) -> tuple[Piece, ...]:
         """累计培育A 300家和B 1500家，C 1万家: the verb before the first item holds for the items listed after
-        it, when they name only their thing (no verb of their own before the number)."""
+        it, when they name only their thing (no verb of their own: 累计建成A 516家，培育B 1633家 -> 培育B)."""
         if (not earlier or text[earlier[-1].end : start].strip(_STRIP + "和及与與以上以下左右多余")
-                or _stripped(text, start, number, _STRIP)[1] != end or self._kept_front.match(text[start:end])):
+                or _stripped(text, start, number, _STRIP)[1] != end or self._kept_front.match(text[start:end])
+                or self._own_verb_front.match(text[start:end])):
             return ()
         for item in reversed(earlier):
             if item.unit_class != unit_class or item.subject.inherited:
                 return ()
             first = item.subject.pieces[0] if item.subject.pieces else None
-            if isinstance(first, tuple):
+            if isinstance(first, tuple):  # the nearest item's verb holds, or none does
                 kept = self._kept_front.match(text[first[0] : first[1]])
-                if kept:
-                    return ((first[0], first[0] + kept.end()),)
+                return ((first[0], first[0] + kept.end()),) if kept else ()
         return ()
 
     def _following_noun(self, ctx: ClaimContext, earlier: list[Earlier], unit_class: str, metric: str, raw_start: int,
@@ -685,11 +691,13 @@ class SubjectResolver:
         return subject
 
     def _quantity_named(self, text: str, subject: Subject, metric: str) -> Subject:
-        """A share names what it is a share of: 中小企业占全部企业数量 -> …的比重."""
+        """A share names what it is a share of: 中小企业占全部企业数量 -> …的比重; the words of a gloss in
+        brackets are not read (首贷率（首次获贷户数占比） is a rate, not a share of it)."""
         if metric != "share":
             return subject
         words = subject.words(text)
-        if not self._share_word.search(words) or self._share_named.search(words):
+        unglossed = _BRACKETED.sub("", words)
+        if not self._share_word.search(unglossed) or self._share_named.search(unglossed):
             return subject
         return replace(subject, pieces=(*subject.pieces, "比重" if words.endswith("的") else "的比重"))
 
