@@ -61,7 +61,7 @@ _DIGIT = regex.compile(r"\d")
 _FIGURE_OUTSIDE_QUOTES = regex.compile(r"(?:“[^“”]*”|\"[^\"]*\"|「[^「」]*」)(*SKIP)(*FAIL)|\d")
 # A subset of the previous figure's thing, written between it and the claim: …，其中，X…
 _SUBSET = regex.compile(r"其中")
-# The previous figure was the first of a list of counted nouns: 16个先进制造业集群和50条重点产业链.
+# The previous figure was the first of a list of counted nouns: 12个特色产业集群和30条重点产业链.
 _LIST_MARK_END = regex.compile(r"(?:、|和|及|与|與|以及)$")
 # Where the base of a rate ends: 按担保总额的1%, 按担保总额，给予1%.
 _BASE_CLAUSE_END = regex.compile(r"[，,；;：:]")
@@ -153,7 +153,7 @@ class SubjectResolver:
             return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words(nouns)}))")
 
         self._head_noun_phrase = noun_phrase(heads)
-        # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
+        # An amount heads a loan or a quota as well (1200亿元支农支小再贷款); a count does not.
         self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
         self._last_head = re.compile(f"(?:{words(heads)})$")
 
@@ -336,7 +336,7 @@ class SubjectResolver:
         if unit_class not in self.prenominal_classes:
             return None
         phrase_after = self._money_noun_phrase if unit_class == "money" else self._head_noun_phrase
-        stop = self._noun_stop.search(text, ctx.end, ctx.clause_end)  # 141家重点保障企业获得…贷款: not to the 贷款
+        stop = self._noun_stop.search(text, ctx.end, ctx.clause_end)  # 58家骨干企业获得…贷款: not to the 贷款
         following = phrase_after.match(text, ctx.end, stop.start() if stop else ctx.clause_end)
         if not following:
             return None
@@ -353,7 +353,7 @@ class SubjectResolver:
         # 推动27家企业开展智能化改造 -> 开展智能化改造的企业; 4家担保公司获得补助资金 -> 获得补助资金的担保公司
         generic = bool(self._generic_noun.match(text[noun[0] : noun[1]]))
         doing = self._doing(text, noun[1], ctx.clause_end) if stop or generic else None
-        if doing is not None and (generic or doing[1] - doing[0] > 2):  # not a bare verb: 141个单项冠军产品入选
+        if doing is not None and (generic or doing[1] - doing[0] > 2):  # not a bare verb: 36个单项冠军产品入选
             return Subject((*pieces[:-1], doing, "的", noun), counted_noun=True)
         return Subject(pieces, counted_noun=True)
 
@@ -638,7 +638,7 @@ class SubjectResolver:
         if after:  # 营业收入过亿元的工业企业: the holder written after the threshold
             return Subject((self.trim(text, *after.span("holder")), *subject.pieces), measure=subject.measure)
         if earlier and earlier[-1].unit_class in ("firm_count", "count") and not _CLAUSE_BREAK.search(
-                text, earlier[-1].end, first[0]):  # 引进企业项目393个、总投资4400亿元: the count it is listed with
+                text, earlier[-1].end, first[0]):  # 引进产业项目126个、总投资830亿元: the count it is listed with
             return Subject((*earlier[-1].subject.pieces, *subject.pieces), measure=subject.measure)
         for item in earlier:  # 规上工业企业1241家，实现营业收入…: the firms counted first (not a subset after 其中)
             if item.unit_class == "firm_count" and self._holder_noun.search(item.subject.words(text)):
@@ -659,7 +659,7 @@ class SubjectResolver:
         return subject
 
     def _with_policy(self, ctx: ClaimContext, earlier: list[Earlier], subject: Subject) -> Subject:
-        """Relief a policy brings (“六税两费”减半征收政策，新增减税降费14.7亿元): the policy named in the clause
+        """Relief a policy brings (“六税两费”减半征收政策，新增减税降费9.2亿元): the policy named in the clause
         before, with the relief."""
         text = ctx.text
         words = subject.words(text)
