@@ -3,8 +3,8 @@
 read the document once (context: paragraphs, sections, date, report period,
 time words) -> scan (claims and non-claims in one pass) -> values and units
 -> per sentence, each claim's fields, each decided in one place: qualifier
-(qualifiers), metric, subject and programme (attribution), kind (kinds),
-tier (tiers), year and period (years) -> headlines that restate a figure of the story
+(qualifiers), metric and programme (attribution), subject (subjects), kind
+(kinds), tier (tiers), year and period (years) -> headlines that restate a figure of the story
 -> the indicator key of each claim (indicators).
 Offsets always index the text exactly as given: nothing is rewritten.
 """
@@ -28,6 +28,7 @@ from .numerals import NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
+from .subjects import Earlier, Piece, SubjectResolver
 from .tablemodel import Table
 from .tables import TableCell, TableReader
 from .tiers import TierResolver
@@ -63,6 +64,7 @@ class Claim:
     line: int
     rule: str
     is_repeat: bool = False
+    subject_pieces: tuple[Piece, ...] = ()  # the subject as spans of `text` (and joining words): mapped back to the document
     indicator: str | None = None  # what is measured, one key however it is worded (indicators.py)
     period: str | None = None  # the finest period stated for the figure, starting with its year (periods.py)
 
@@ -85,6 +87,7 @@ class Extractor:
         self.values = ValueReader(self.ruleset)
         self.qualifiers = QualifierReader(self.ruleset)
         self.attributor = Attributor(self.ruleset)
+        self.subjects = SubjectResolver(self.ruleset)
         self.reader = DocumentReader(self.ruleset)
         self.kinds = KindResolver(self.ruleset)
         self.tiers = TierResolver(self.ruleset, self.attributor.program)
@@ -148,21 +151,29 @@ class Extractor:
         runs = _runs(text, sentence)
         paired = _paired_items(text, sentence, runs)
         claims: list[Claim] = []
-        recipients: list[str] = []  # recipients of 对A、B和C分别给予X、Y、Z still to pair with amounts (attribution keeps it)
+        earlier: list[Earlier] = []
         for index, item in enumerate(sentence):
             ctx, reading = item.ctx, item.reading
             previous = claims[-1] if claims else None
             listed = previous if runs[index][0] > 0 else None  # the figure before it in its list (X、Y和Z)
             qualifier = self.qualifiers.resolve(text, ctx, reading.qualifier, listed.qualifier if listed else None)
-            metric = self.attributor.metric(ctx, reading.unit_class, item.candidate.rule["metric"])
-            earlier = [(claim.end, claim.subject, self.values.unit_class(None, claim.unit)) for claim in claims]
-            subject, inherited = self.attributor.subject(ctx, earlier, reading.unit_class, recipients, listed is not None)
+            fixed_metric = item.candidate.rule["metric"]
+            metric = self.attributor.metric(ctx, reading.unit_class, fixed_metric)
+            found = self.subjects.resolve(ctx, document, earlier, reading.unit_class, metric, paired[index])
+            if found.measure is not None and not fixed_metric:  # a breakdown's figures measure what it breaks down
+                metric = self.attributor.metric_in(text, *found.measure, reading.unit_class) or metric
+            if metric == "count" and self.subjects.counts_firms(text, found, reading.unit):
+                metric = "enterprise_count"  # 培育5-6个百亿级企业: firms, whatever the measure word
+            elif found.proportion and not fixed_metric:
+                metric = "share"  # 约四成中小企业认为…上升: a share of firms, whatever verb follows
+            earlier.append(Earlier(ctx.start, ctx.end, found, reading.unit_class, metric))
+            subject = found.words(text)
             kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,
                                       previous.kind if previous else None, previous.end if previous else None)
             qualifier = self.qualifiers.for_kind(qualifier, kind, text, ctx.start, ctx.clause_start)
             paragraph_start = document.paragraph_at(ctx.start)[0]
             in_paragraph = before_sentence if before_sentence is not None and before_sentence.start >= paragraph_start else None
-            tier = self.tiers.resolve(ctx, subject, inherited, kind, reading.unit_class, paired[index], runs[index][0],
+            tier = self.tiers.resolve(ctx, found.own_words(text), found.inherited, kind, reading.unit_class, paired[index], runs[index][0],
                                       [(claim.start, claim.end, claim.tier) for claim in claims],
                                       in_paragraph.tier if in_paragraph is not None else None)
             year, period = self.years.resolve(ctx, kind, document, paired[index])
@@ -173,7 +184,8 @@ class Extractor:
                 metric=metric, subject=subject, tier=tier, program=self.attributor.program(subject),
                 year=year, kind=kind,
                 sentence=text[ctx.sentence_start : ctx.sentence_end], sentence_start=ctx.sentence_start,
-                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id, period=period,
+                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id, subject_pieces=found.pieces,
+                period=period,
             ))
         return claims
 
@@ -213,7 +225,9 @@ def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]
     figure of a run as long.
 
     Later runs of the sentence with as many figures pair with the same items
-    (…分别为X、Y，占比为P、Q). None where the claim is paired with nothing.
+    (…分别为X、Y，占比为P、Q); figures are never items (…分别占53%、28%，分别拉动…: the
+    list before the first 分别), though one may stand before the items (前三的行业分别为A、B和C).
+    None where the claim is paired with nothing.
     """
     paired: list[tuple[list[tuple[int, int]], int] | None] = [None] * len(sentence)
     items: list[tuple[int, int]] = []
@@ -221,7 +235,8 @@ def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]
         place, length = runs[index]
         if place == 0:
             found = _items_before(text, item.ctx)
-            if found:
+            if found and not any(found[1][0] < other.ctx.end and other.ctx.start < found[-1][1]
+                                 or found[0][1] - 2 <= other.ctx.end <= found[0][1] for other in sentence):
                 items = found
         if length >= 2 and len(items) == length:
             paired[index] = (items, place)

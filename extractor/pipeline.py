@@ -18,8 +18,9 @@ import regex
 from .dataset import claims_frame, documents_frame
 from .documents import find_inputs, read_document
 from .engine import Claim, Extractor
-from .normalize import Normaliser, fold
+from .normalize import Normalised, Normaliser, fold
 from .ruleset import RuleSet
+from .subjects import Piece
 
 _extractors: dict[str, Extractor] = {}
 _NEWLINE = regex.compile(r"\n")
@@ -52,8 +53,9 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
     """Claims of `text`, read on its normalised copy; spans, sentences and lines are those of `text` itself.
 
     With `simplified`, the rules read traditional characters as simplified
-    ones. Subjects and units are given back in the document's characters
-    where the copy holds them as they are (a unit keeps ASCII digits and %).
+    ones. A subject is given back in the document's characters, its spans
+    mapped through the offset map; a unit where the copy holds it as it is (a
+    unit keeps ASCII digits and %).
     """
     tables = extractor.tables.find(fold(text))  # found on the text as written, kept as written in the copy
     normalised = _normaliser(extractor, simplified)(text, keep=[(table.start, table.end) for table in tables])
@@ -67,14 +69,20 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
     for claim in claims:
         start, end = normalised.span(claim.start, claim.end)
         sentence_start, sentence_end = normalised.span(claim.sentence_start, claim.sentence_start + len(claim.sentence))
-        # The subject as written: before the claim in its sentence, else anywhere in the sentence.
-        before = normalised.text.rfind(claim.subject, claim.sentence_start, claim.start) >= 0
-        subject = normalised.as_written(claim.subject, claim.sentence_start,
-                                        claim.start if before else claim.sentence_start + len(claim.sentence))
+        subject = "".join(_as_written(text, normalised, piece) for piece in claim.subject_pieces) \
+            if claim.subject_pieces else claim.subject
         restored.append(replace(claim, start=start, end=end, text=text[start:end], sentence=text[sentence_start:sentence_end],
                                 sentence_start=sentence_start, line=bisect.bisect_right(line_starts, start), subject=subject,
                                 unit=fold(normalised.as_written(claim.unit, claim.start, claim.end))))
     return restored
+
+
+def _as_written(text: str, normalised: Normalised, piece: Piece) -> str:
+    """A piece of a subject in the document's characters: a span of the copy maps back character by
+    character (a line break or space the copy left out stays out); joining words stay as they are."""
+    if isinstance(piece, str):
+        return piece
+    return "".join(text[normalised.to_original(offset)] for offset in range(*piece))
 
 
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
