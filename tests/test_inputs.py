@@ -87,6 +87,55 @@ def test_a_truncated_file_keeps_what_it_holds_and_says_so(tmp_path):
     assert list(claims.text) == ["19家"]
 
 
+BEFORE, AFTER = "全市拥有高新技术企业1049家，", "累计认定瞪羚企业55家。"
+HEAD = BEFORE.encode("utf-8")
+
+
+@pytest.mark.parametrize("bad, replaced", [
+    (b"\xff", 1),  # a byte UTF-8 never uses
+    (b"\xa9", 1),  # a continuation byte on its own (Latin-1's copyright sign)
+    (b"\x00", 1),  # a NUL
+    ("编号".encode("gbk"), 4),  # a phrase pasted in GBK: two characters, four bytes no UTF-8 reads
+    ("增加".encode("utf-8")[:4], 1),  # two bytes cut from the second of two characters
+], ids=["stray-ff", "stray-a9", "nul", "gbk-phrase", "cut-character"])
+def test_one_bad_stretch_in_a_utf8_file_costs_only_its_own_bytes(tmp_path, bad, replaced):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(HEAD + bad + AFTER.encode("utf-8"))
+    document = read_document(path)
+    good = bad.decode("utf-8", "ignore").replace("\x00", "")  # what of the bad stretch is still text (增 of 增加)
+    assert (document.status, document.encoding) == ("ok", "utf-8")
+    # One U+FFFD per bad byte, so the text keeps its shape and every offset after it points where it should.
+    assert document.text == BEFORE + good + "\ufffd" * replaced + AFTER
+    many = "s that are" if replaced > 1 else " that is"
+    assert document.error == (f"{path}: {replaced} byte{many} not text (invalid utf-8 or NUL) replaced by U+FFFD, "
+                              f"the first at byte {len(HEAD) + len(good.encode())}, character {len(BEFORE) + len(good)} of the text")
+    result, claims = claims_of(path)
+    assert result.row["status"] == "ok" and result.row["error"] == document.error
+    assert list(claims.text) == ["1049家", "55家"]
+    assert list(claims.start) == [10, len(BEFORE) + len(good) + replaced + 8]
+
+
+def test_a_gbk_file_with_one_stray_byte_is_still_gbk(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes((BEFORE * 20).encode("gbk") + b"\xff" + AFTER.encode("gbk"))
+    document = read_document(path)
+    assert (document.status, document.encoding) == ("ok", "gb18030")
+    assert document.text == BEFORE * 20 + "\ufffd" + AFTER
+    assert document.error.endswith(f"the first at byte {len((BEFORE * 20).encode('gbk'))}, character {len(BEFORE) * 20} of the text")
+
+
+@pytest.mark.parametrize("content, problem", [
+    (bytes(range(256)) * 8 + HEAD, "binary file, not text"),  # mostly bytes no text has, zero bytes among them
+    (bytes(range(0x80, 0x100)) * 8 + HEAD, "cannot tell the text encoding"),
+    (HEAD + b"\x00\x01\x02\x03\xff\xfe" * 40, "binary file, not text"),  # text first, then mostly binary
+])
+def test_only_a_file_mostly_not_text_is_rejected(tmp_path, content, problem):
+    path = tmp_path / "blob.txt"
+    path.write_bytes(content)
+    document = read_document(path)
+    assert document.status == "error" and document.error.startswith(f"{path}: {problem}")
+
+
 # -- HTML -------------------------------------------------------------------------
 def page(body: str, charset: str = "gb2312") -> str:
     return f"""<!DOCTYPE html>
@@ -123,6 +172,29 @@ def test_html_tables_and_line_breaks_keep_cells_and_lines_apart(tmp_path):
     document = read_document(path)
     assert document.text == "类别\t数量\n瞪羚企业\t55家\n第一行\n第二行"
     assert document.encoding == "utf-8"
+
+
+def test_html_nested_deeper_than_libxml2_builds_keeps_all_its_text(tmp_path):
+    # libxml2 stops at 256 levels (2048 with huge_tree) and drops the rest; five figures at every 1,000th level.
+    depth, figures = 5000, [f"<p>新增企业{n}家。</p>" for n in range(11, 16)]
+    body = "".join("<div>" + (figures[level // 1000] if level % 1000 == 0 else "") for level in range(depth))
+    path = tmp_path / "deep.html"
+    path.write_text(page(body + "</div>" * depth, "utf-8"), encoding="utf-8")
+    result, claims = claims_of(path)
+    assert result.row["status"] == "ok" and result.row["error"] is None
+    assert list(claims.text) == ["11家", "12家", "13家", "14家", "15家"]
+    assert read_document(path).text == "\n".join(f"新增企业{n}家。" for n in range(11, 16))
+
+
+def test_an_html_page_with_a_stray_byte_is_read_with_a_note(tmp_path):
+    path = tmp_path / "page.html"
+    raw = page("<p>累计认定瞪羚企业55家。</p>").encode("gbk")
+    at = raw.index("累计".encode("gbk"))
+    path.write_bytes(raw[:at] + b"\xff" + raw[at:])
+    result, claims = claims_of(path)
+    assert (result.row["status"], result.row["encoding"]) == ("ok", "gb18030")
+    assert result.row["error"] == f"{path}: 1 byte that is not text (invalid gb18030 or NUL) replaced by U+FFFD, the first at byte {at}"
+    assert list(claims.text) == ["55家"]
 
 
 # -- Word -------------------------------------------------------------------------
