@@ -6,6 +6,7 @@ saved beside the dataset.
 """
 
 import io
+import os
 from pathlib import Path
 
 import docx
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.dataset import claims_frame
-from extractor.documents import read_document, text_path
+from extractor.documents import find_inputs, read_document, text_path
 from extractor.pipeline import extract_document, extract_text, get_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -353,3 +354,66 @@ def test_a_poisoned_batch_of_every_format_extracts_every_good_file_and_names_the
         f"{sha}.txt" for sha in documents[documents.status == "ok"].sha256)
     strict = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out), "--strict", "--quiet"])
     assert strict.exit_code == 1
+
+
+# -- which files ------------------------------------------------------------------
+def test_links_to_folders_are_followed_and_loops_stop(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "2023").mkdir(parents=True)
+    (archive / "2023" / "a.txt").write_text("全市拥有企业19家。", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "b.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    (docs / "2023").symlink_to(archive / "2023")  # a folder kept elsewhere
+    (docs / "again").symlink_to(docs)  # a loop back up the tree
+    (docs / "sub").mkdir()
+    (docs / "sub" / "up").symlink_to(docs)  # and one from further down
+    assert find_inputs([docs]) == [docs / "2023" / "a.txt", docs / "b.txt"]
+
+
+def test_a_folder_that_cannot_be_read_gets_an_error_row(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    (docs / "locked").mkdir(parents=True)
+    (docs / "locked" / "hidden.txt").write_text("全市拥有企业19家。", encoding="utf-8")
+    (docs / "open.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    (docs / "locked").chmod(0)
+    if os.geteuid() == 0:  # root reads any folder: refuse this one as the system would refuse anyone else
+        listing = os.scandir
+
+        def refused(path="."):
+            if not isinstance(path, int) and Path(path) == docs / "locked":
+                raise PermissionError(13, "Permission denied", str(path))
+            return listing(path)
+
+        monkeypatch.setattr(os, "scandir", refused)
+    try:
+        assert find_inputs([docs]) == [docs / "locked", docs / "open.txt"]
+        out = tmp_path / "out"
+        result = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out), "--quiet"])
+    finally:
+        (docs / "locked").chmod(0o755)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Error: {docs / 'locked'}: cannot read folder: Permission denied\n"
+    documents = pd.read_csv(out / "documents.csv")
+    assert list(zip(documents.doc, documents.status)) == [("locked", "error"), ("open.txt", "ok")]
+
+
+def test_a_file_named_twice_is_one_document(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("全市拥有企业19家。", encoding="utf-8")
+    (docs / "b.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    named = [docs / "a.txt", docs, Path(f"{docs}/./a.txt"), docs / "b.txt"]
+    assert find_inputs(named) == [docs / "a.txt", docs / "b.txt"]
+
+
+def test_a_file_name_with_a_line_break_is_quoted_in_its_one_line_error(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    odd = docs / "report\n2023.txt"
+    odd.write_bytes(bytes(range(32)) * 4)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0
+    assert result.stderr == f"Error: {str(odd)!r}: binary file, not text\n"
+    assert pd.read_csv(out / "documents.csv").path.tolist() == [str(odd)]  # the path itself, as it is
