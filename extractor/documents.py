@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .dataset import temporary_path
 from .readers import FORMATS, ReadError, read
 
 SUFFIXES = tuple(FORMATS)
@@ -144,13 +144,13 @@ def save_text(out: Path, document: Document) -> None:
     if document.status != "ok" or target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = temporary_path(target)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with tmp.open("x", encoding="utf-8", newline="") as handle:
             handle.write(document.text)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -11,12 +11,13 @@ import bisect
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 import regex
 
 from .attribution import Attributor, Context, clause_bounds, year_number
 from .metadata import read_metadata
-from .numerals import NumeralError
+from .numerals import MAX_LENGTH, NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Scanner
@@ -68,6 +69,15 @@ class Extractor:
         return read_metadata(text, self.ruleset)
 
     def extract(self, text: str, doc: str = "text", metadata: dict | None = None) -> list[Claim]:
+        return list(self.iter_claims(text, doc, metadata))
+
+    def iter_claims(self, text: str, doc: str = "text", metadata: dict | None = None,
+                    unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
+        """The claims of `text` in order, one at a time, so a large document's claims need not all be held at once.
+
+        The span of every number too long to read exactly (over MAX_LENGTH
+        characters) is added to `unread`: it gives no claim, but a note.
+        """
         metadata = metadata if metadata is not None else self.metadata(text)
         doc_year = int(metadata["date"][:4]) if metadata.get("date") else None
         title_year, report_year = _title_years(metadata.get("title") or "")
@@ -78,8 +88,9 @@ class Extractor:
         plan_ends, plan_years = self.attributor.named_plans(text)
         breaks = self.attributor.clause_break
 
-        claims: list[Claim] = []
-        seen: set[tuple[str, str, int]] = set()
+        last: Claim | None = None
+        sentence_ids: dict[str, int] = {}  # each sentence text once, however often the document repeats it
+        seen: set[tuple[int, int, str]] = set()  # (sentence, offset in it, text) of the claims so far
         previous_end = 0
         enumeration: list[str] = []  # recipients still to pair with amounts of 分别给予X、Y、Z
         in_sentence: list[tuple[str, str]] = []  # (subject, unit class) of the sentence's claims so far
@@ -89,23 +100,26 @@ class Extractor:
                 continue
             try:
                 reading = self.values.read(candidate)
-            except NumeralError:
-                continue  # a number we cannot read exactly is left out, never guessed
+            except NumeralError:  # a number we cannot read exactly is left out, never guessed
+                number = (candidate.groups.get("num") or "") + (candidate.groups.get("mult") or "")
+                if unread is not None and len(number) > MAX_LENGTH:
+                    unread.append((candidate.start, candidate.end))
+                continue
             start, end = candidate.start, candidate.end
             sentence_start, sentence_end = segments.sentence_at(start)
             clause_start, clause_end = clause_bounds(text, start, end, sentence_start, sentence_end, breaks)
             ctx = Context(text, start, end, sentence_start, sentence_end, clause_start, clause_end)
 
             # Only a list mark between this claim and the previous one: the next item of an enumeration.
-            follows_list_mark = bool(claims) and _ENUMERATION_GAP.match(text, previous_end, start) is not None
+            follows_list_mark = last is not None and _ENUMERATION_GAP.match(text, previous_end, start) is not None
             qualifier = reading.qualifier or self.qualifiers.after(text, end) or self.qualifiers.before(text, start, sentence_start)
             if qualifier is None and follows_list_mark:
-                qualifier = claims[-1].qualifier if claims[-1].qualifier != "range" else None
+                qualifier = last.qualifier if last.qualifier != "range" else None
             qualifier = qualifier or "exact"
 
             metric = self.attributor.metric(ctx, reading.unit_class, candidate.rule.get("metric"))
             floor = previous_end if previous_end > clause_start else clause_start
-            previous = claims[-1] if claims and claims[-1].sentence_start == sentence_start else None
+            previous = last if last is not None and last.sentence_start == sentence_start else None
             if sentence_start != current_sentence:  # claims come in text order, so a sentence's claims are contiguous
                 current_sentence, in_sentence = sentence_start, []
             subject, inherited = self.attributor.subject(ctx, floor, in_sentence, reading.unit_class)
@@ -133,34 +147,33 @@ class Extractor:
                 if default_year is None and kind == "target" and plan >= 0:  # the plan the text named last
                     default_year = plan_years[plan]
             sentence = text[sentence_start:sentence_end]
-            repeat_key = (sentence, text[start:end], start - sentence_start)
-            claims.append(
-                Claim(
-                    doc=doc,
-                    start=start,
-                    end=end,
-                    text=text[start:end],
-                    value=reading.value,
-                    value_max=reading.value_max,
-                    unit=reading.unit,
-                    qualifier=qualifier,
-                    metric=metric,
-                    subject=subject,
-                    tier=tier,
-                    program=self.attributor.program(subject),
-                    year=self.attributor.year(ctx, doc_year, default_year),
-                    kind=kind,
-                    sentence=sentence,
-                    sentence_start=sentence_start,
-                    line=segments.line_of(start),
-                    rule=candidate.rule.id,
-                    is_repeat=repeat_key in seen,
-                )
+            claim_text = text[start:end]
+            repeat_key = (sentence_ids.setdefault(sentence, len(sentence_ids)), start - sentence_start, claim_text)
+            last = Claim(
+                doc=doc,
+                start=start,
+                end=end,
+                text=claim_text,
+                value=reading.value,
+                value_max=reading.value_max,
+                unit=reading.unit,
+                qualifier=qualifier,
+                metric=metric,
+                subject=subject,
+                tier=tier,
+                program=self.attributor.program(subject),
+                year=self.attributor.year(ctx, doc_year, default_year),
+                kind=kind,
+                sentence=sentence,
+                sentence_start=sentence_start,
+                line=segments.line_of(start),
+                rule=candidate.rule.id,
+                is_repeat=repeat_key in seen,
             )
             seen.add(repeat_key)
             in_sentence.append((subject, self.values.unit_class(None, reading.unit)))
             previous_end = end
-        return claims
+            yield last
 
 
 def _title_years(title: str) -> tuple[int | None, int | None]:

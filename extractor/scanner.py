@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Iterator
 
 import regex
 
@@ -73,8 +74,8 @@ class Scanner:
         self._group_names = tuple(g for g in _GROUPS if g in index)
         self._number_groups = _picker([index[g] - 1 for g in self._group_names])
 
-    def scan(self, text: str) -> list[Candidate]:
-        candidates = []
+    def scan(self, text: str) -> Iterator[Candidate]:
+        """Candidates in text order, found as they are taken (the timeout counts only the time spent matching)."""
         rules, rule_groups, names, number_groups = self.rules, self._rule_groups, self._group_names, self._number_groups
         for match in self.pattern.finditer(text, timeout=self.timeout):
             start, end = match.span()
@@ -84,8 +85,7 @@ class Scanner:
             # Exactly one rule's group took part.
             index = next(i for i, group in enumerate(rule_groups(found)) if group is not None)
             groups = dict(zip(names, number_groups(found)))
-            candidates.append(Candidate(rules[index], start, end, groups))
-        return candidates
+            yield Candidate(rules[index], start, end, groups)
 
 
 def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str:

@@ -417,3 +417,59 @@ def test_a_file_name_with_a_line_break_is_quoted_in_its_one_line_error(tmp_path)
     assert result.exit_code == 0
     assert result.stderr == f"Error: {str(odd)!r}: binary file, not text\n"
     assert pd.read_csv(out / "documents.csv").path.tolist() == [str(odd)]  # the path itself, as it is
+
+
+def test_a_hostile_batch_gives_one_row_per_input_and_one_line_per_problem(tmp_path, monkeypatch):
+    docs, elsewhere = tmp_path / "docs", tmp_path / "elsewhere"
+    docs.mkdir()
+    elsewhere.mkdir()
+    sentence = "全市拥有企业19家，累计认定瞪羚企业55家。"
+    (docs / "good.txt").write_text(sentence, encoding="utf-8")
+    (docs / "good.html").write_text(page(f"<p>{sentence}</p>", "utf-8"), encoding="utf-8")
+    word = docx.Document()
+    word.add_paragraph(sentence)
+    word.save(docs / "good.docx")
+    half = len("全市拥有企业19家，".encode())
+    noted = {  # read, with a note: the claims on both sides of the damage are kept
+        "ff.txt": b"\xff", "a9.txt": b"\xa9", "nul.txt": b"\x00", "gbk.txt": "编号".encode("gbk"), "cut.txt": "增加".encode()[:4],
+    }
+    for name, bad in noted.items():
+        (docs / name).write_bytes(sentence.encode()[:half] + bad + sentence.encode()[half:])
+    (docs / "long.txt").write_text("全市拥有企业19家，" + "9" * 101 + "家，累计认定瞪羚企业55家。", encoding="utf-8")
+    nested = "".join("<div>" + (f"<p>{sentence}</p>" if level == 4000 else "") for level in range(5000)) + "</div>" * 5000
+    (docs / "deep.html").write_text(page(nested, "utf-8"), encoding="utf-8")
+    (elsewhere / "linked.txt").write_text(sentence, encoding="utf-8")
+    (docs / "linked").symlink_to(elsewhere)
+    (docs / "loop").symlink_to(docs)
+    (docs / "self.txt").symlink_to(docs / "self.txt")
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (docs / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (docs / "odd\nname.txt").write_bytes(bytes(range(32)) * 8)
+    (docs / "locked").mkdir()
+    (docs / "locked" / "x.txt").write_text(sentence, encoding="utf-8")
+    listing = os.scandir
+
+    def refused(path="."):  # as a folder the user may not read (root reads any folder)
+        if not isinstance(path, int) and Path(path) == docs / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    out = tmp_path / "out"
+    named = [docs, docs / "good.txt", docs / "self.txt"]  # two of them named twice
+    result = CliRunner().invoke(app, ["extract", *map(str, named), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False).set_index("doc")
+    failed = {"self.txt", "binary.txt", "broken.docx", "odd\nname.txt", "locked"}
+    assert sorted(documents.index) == sorted(["good.txt", "good.html", "good.docx", *noted, "long.txt", "deep.html",
+                                              "linked.txt", *failed])
+    assert {doc for doc, status in documents.status.items() if status != "ok"} == failed
+    claims = pd.read_csv(out / "claims.csv")
+    assert claims.groupby("doc").text.apply(list).to_dict() == {
+        doc: ["19家", "55家"] for doc in documents.index if doc not in failed}
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(failed) + len(noted) + 1  # one line per problem, long.txt's note among them
+    assert sum(line.startswith("Error: ") for line in lines) == len(failed)
+    assert all(line.startswith(("Error: ", "Warning: ")) for line in lines)
+    strict = CliRunner().invoke(app, ["extract", *map(str, named), "--out", str(out), "--quiet", "--strict"])
+    assert strict.exit_code == 1 and strict.stderr == result.stderr

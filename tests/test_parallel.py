@@ -86,7 +86,7 @@ def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("全市拥有高新技术企业1049家。" * 1000, encoding="utf-8")
-    (docs / "b.txt").write_bytes(b"\x00binary")
+    (docs / "b.txt").write_bytes(bytes(range(32)) + b"binary")  # mostly not text
     (docs / "c.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
     summary = extract_dataset(find_inputs([docs]), tmp_path / "out", jobs=2, batch_bytes=100)
     assert summary.partitioned and summary.documents == 3 and summary.claims == 1001
@@ -130,3 +130,36 @@ def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts
         write_batches(interrupted(), out, ["parquet"], partitioned=True)
     assert files(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_ctrl_c_while_workers_start_exits_130_quietly(tmp_path):
+    """Ctrl-C reaches the whole process group, as a terminal sends it, just as the first worker starts."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in SEEDS)
+    for name in ("a", "b", "c"):  # three files of about 3 MiB: two batches of 4 MiB or more, so a pool of workers
+        (docs / f"{name}.txt").write_text(seeds * (3 * 2**20 // len(seeds.encode())), encoding="utf-8")
+    child = textwrap.dedent(f"""
+        import os, signal
+        from concurrent.futures import ProcessPoolExecutor
+        from extractor.cli import app
+
+        submit = ProcessPoolExecutor.submit
+
+        def interrupted(self, *args, **kwargs):
+            future = submit(self, *args, **kwargs)
+            os.killpg(0, signal.SIGINT)
+            return future
+
+        ProcessPoolExecutor.submit = interrupted
+        app(["extract", {str(docs)!r}, "--out", {str(tmp_path / "out")!r}, "--jobs", "2", "--quiet"], prog_name="extractor")
+    """)
+    process = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, timeout=300,
+                             start_new_session=True)
+    assert (process.returncode, process.stderr.decode()) == (130, "")
+    assert not (tmp_path / "out").exists()  # nothing was written: the folder the run made is gone again
