@@ -66,7 +66,7 @@ class Scanner:
         self.rules = [rule for _, _, rule in ordered]
         names = [f"R{i}" for i in range(len(self.rules))]
         number = expand("{number}", ruleset.fragments, "fragment {number}") if "number" in ruleset.fragments else None
-        self.pattern = regex.compile(_numeral_guard(ruleset) + f"(?:{_alternation(self.rules, names, number)})", regex.V0)
+        self.pattern = regex.compile(numeral_guard(ruleset) + f"(?:{_alternation(self.rules, names, number)})", regex.V0)
         self.timeout: float | None = SCAN_TIMEOUT
         # Per match, one tuple of all groups gives both the rule and the number groups.
         index = self.pattern.groupindex
@@ -152,7 +152,7 @@ def _branches(source: str) -> list[str]:
     return branches + [source[start:]]
 
 
-def _numeral_guard(ruleset: RuleSet) -> str:
+def numeral_guard(ruleset: RuleSet) -> str:
     """A lookaround that fails between two numeral characters or two Latin letters.
 
     Written as one negative lookahead, which the engine skips at once where no

@@ -98,6 +98,27 @@ def test_rules_check_passes_on_the_shipped_rules():
     assert "all examples pass" in result.stdout
 
 
+def test_rules_check_fails_a_pattern_that_backtracks_badly_and_warns_on_a_rule_without_examples(tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    with open(rules / "claims.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[[rule]]\nid = "claim.user_aa"\ndescription = "A user rule with nested repeats"\npriority = 99\n'
+                     "pattern = '(a|aa)+$'\n"
+                     '[[rule.example]]\ntext = "企业19家。"\nclaims = [{ text = "19家" }]\n'
+                     '\n[[rule]]\nid = "claim.user_bare"\ndescription = "A user rule with no examples"\npriority = 99\n'
+                     "pattern = '(?P<num>[0-9]+)(?P<unit>台)'\n")
+    result = run("rules", "--check", "--rules", rules)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines == [
+        "Warning: claims.toml: rule 'claim.user_bare' has no examples (add texts it must and must not match)",
+        "Error: claims.toml: rule 'claim.user_aa': pattern takes over 0.5 s on 2,001 characters of 'aaaaaaaaaaaa'… "
+        "(it backtracks badly: simplify nested repeats)",
+    ]
+
+
 def test_boolean_flags_show_without_a_value_in_help():
     help_text = run("extract", "--help").stdout
     assert re.search(r"-q, --quiet +No progress bar", help_text)

@@ -10,7 +10,7 @@ from pathlib import Path
 import regex
 
 from extractor.ruleset import expand, load_ruleset
-from extractor.scanner import Scanner, _alternation, _branches, _numeral_guard
+from extractor.scanner import Scanner, _alternation, _branches, numeral_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESET = load_ruleset()
@@ -19,7 +19,7 @@ RULESET = load_ruleset()
 def _plain_matches(scanner, text):
     """(start, end, rule id, groups) of the unshared alternation of every rule."""
     names = [f"R{i}" for i in range(len(scanner.rules))]
-    pattern = regex.compile(_numeral_guard(RULESET) + f"(?:{_alternation(scanner.rules, names, None)})", regex.V0)
+    pattern = regex.compile(numeral_guard(RULESET) + f"(?:{_alternation(scanner.rules, names, None)})", regex.V0)
     found = []
     for match in pattern.finditer(text):
         if match.end() > match.start():
