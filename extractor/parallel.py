@@ -3,10 +3,12 @@
 The inputs are cut, in input order, into batches of about `BATCH_BYTES` of
 files. A batch is the unit of work and of output: a worker (a local process
 or a Dask worker) extracts one batch at a time with the per-document pipeline
-(`pipeline.extract_document`) and its own Extractor, built once, and the
+(`pipeline.extract_document_into`) and its own Extractor, built once, and the
 writer stores each batch as it arrives, in input order. So memory holds a few
 batches whatever the corpus size, and the dataset written does not depend on
-how many workers there were.
+how many workers there were. Within a batch, claims travel as Arrow tables of
+at most CHUNK rows, and a large document's go through a spill file, so one
+document of a million claims does not need its claims in memory either.
 
 A run of one batch writes the single files `claims.{parquet,csv}` (and
 `documents.*`); a run of several batches writes a partitioned Parquet dataset
@@ -228,8 +230,11 @@ def _sigint_deferred():
 
 def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
            on_document: Callable[[], None] | None, simplified: bool, spill: Path | None) -> Iterator[Batch]:
-    """Batches in order; one batch or one job runs in this process, more in a pool of `jobs` processes."""
-    if jobs <= 1 or len(work) <= 1:
+    """Batches in order; one batch or one job runs in this process, more in a pool of `jobs` processes.
+
+    (A resumed run may leave batches with nothing to extract: they do not call for a pool.)
+    """
+    if jobs <= 1 or sum(1 for batch in work if batch) <= 1:
         for batch in work:
             yield extract_batch(batch, extractor, on_document, simplified, spill)
         return

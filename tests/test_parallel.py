@@ -163,3 +163,43 @@ def test_ctrl_c_while_workers_start_exits_130_quietly(tmp_path):
                              start_new_session=True)
     assert (process.returncode, process.stderr.decode()) == (130, "")
     assert not (tmp_path / "out").exists()  # nothing was written: the folder the run made is gone again
+
+
+def test_a_document_with_more_claims_than_a_chunk_is_spilled_and_written_the_same(tmp_path, monkeypatch):
+    import extractor.parallel as parallel
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    (docs / "b.txt").write_text("".join(f"第{n}区新增企业{n + 10}家。" for n in range(25)), encoding="utf-8")
+    (docs / "c.txt").write_text("全市拥有企业19家，新增14家。", encoding="utf-8")
+    paths = find_inputs([docs])
+    whole = extract_dataset(paths, tmp_path / "whole", jobs=1)
+    spilled = []
+    new_file = parallel.pa.ipc.new_file
+    monkeypatch.setattr(parallel.pa.ipc, "new_file", lambda path, schema: spilled.append(path) or new_file(path, schema))
+    monkeypatch.setattr(parallel, "CHUNK", 10)
+    pieces = extract_dataset(paths, tmp_path / "pieces", jobs=1)
+    assert whole.claims == pieces.claims == 1 + 25 + 2
+    assert len(spilled) == 1 and not Path(spilled[0]).exists() and not (tmp_path / "pieces" / ".spill").exists()
+    assert files(tmp_path / "pieces") == files(tmp_path / "whole")
+
+
+def test_a_spilled_document_that_fails_leaves_nothing(tmp_path, monkeypatch):
+    import extractor.parallel as parallel
+    from extractor.pipeline import extract_claims
+
+    monkeypatch.setattr(parallel, "CHUNK", 10)
+    claims = extract_claims("".join(f"新增企业{n + 10}家。" for n in range(25)), get_extractor(), doc="b.txt")
+    spool = parallel.ClaimSpool(tmp_path)
+    spool.begin("a.txt", "a" * 64)
+    for claim in claims[:3]:
+        spool.add(claim)
+    spool.begin("b.txt", "b" * 64)
+    for claim in claims[3:]:
+        spool.add(claim)  # 22 claims: two chunks to a spill file, then the document fails
+    assert len(list(tmp_path.iterdir())) == 1
+    spool.discard()
+    assert list(tmp_path.iterdir()) == []
+    [table] = spool.finish()
+    assert table.column("doc_sha256").to_pylist() == ["a" * 64] * 3
