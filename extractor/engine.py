@@ -1,35 +1,48 @@
 """The extraction pipeline for one document text.
 
-scan (claims and non-claims in one pass) -> values and units -> qualifiers
--> attribution (metric, subject, tier, programme, year, kind) -> claims.
+read the document once (context: paragraphs, sections, date, report period,
+time words) -> scan (claims and non-claims in one pass) -> values and units
+-> per sentence, each claim's fields, each decided in one place: qualifier
+(qualifiers), metric, subject and programme (attribution), kind (kinds),
+tier (tiers), year (years) -> headlines that restate a figure of the story.
 Offsets always index the text exactly as given: nothing is rewritten.
+
+Claims come out one sentence at a time (Extractor.iter_claims), so a document
+of a million claims never holds them all: a claim needs only the sentences
+before it, and a headline only waits for the figure it restates.
 """
 
 from __future__ import annotations
 
-import bisect
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import regex
 
-from .attribution import Attributor, Context, clause_bounds, year_number
+from .attribution import Attributor, ClaimContext, clause_bounds
+from .context import DocumentContext, DocumentReader
+from .kinds import KindResolver
 from .metadata import read_metadata
 from .numerals import MAX_LENGTH, NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
-from .scanner import Scanner
-from .segments import Segments
-from .values import ValueReader
+from .scanner import Candidate, Scanner
+from .tiers import TierResolver
+from .values import Reading, ValueReader
+from .years import YearResolver
 
-# Items of an enumeration share the qualifier written before the first one:
-# 分别给予最高200万元、100万元和100万元.
-_ENUMERATION_GAP = regex.compile(r"\s*(?:、|和|及|与|與|或|，)\s*$")  # matched from a claim's end to the next one's start
-_TITLE_YEAR = regex.compile(r"(?:19|20)\d{2}")
-_REPORT_TITLE = regex.compile(r"公报|公報|统计|統計|年报|年報|报告|報告|白皮书|白皮書")
-_LOOKS_BACK = regex.compile(r"政府工作报告|政府工作報告")
+# Items of an enumeration: only a list mark between one claim's end and the next one's start.
+_ENUMERATION_GAP = regex.compile(r"\s*(?:、|和|及|与|與|或|，)\s*$")
+# The items a run of figures is paired with, written before 分别 (2021年、2022年分别新增…; 国家级、省级…分别为…).
+_RESPECTIVELY = regex.compile(r"(?:分别|分別)")
+_LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
+_CLAUSE_BREAK = regex.compile(r"[，,；;。：:\n]")
+# Claims a headline's figure may wait for the body figure it restates; beyond, it keeps its own kind and year
+# (the claims after it wait with it, to come out in order).
+HEADLINE_WAIT = 10_000
 
 
 @dataclass
@@ -55,6 +68,15 @@ class Claim:
     is_repeat: bool = False
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A scanned claim with its value, before its fields are decided."""
+
+    candidate: Candidate
+    reading: Reading
+    ctx: ClaimContext
+
+
 class Extractor:
     """A compiled rule set, ready to extract claims from any number of texts."""
 
@@ -64,6 +86,10 @@ class Extractor:
         self.values = ValueReader(self.ruleset)
         self.qualifiers = QualifierReader(self.ruleset)
         self.attributor = Attributor(self.ruleset)
+        self.reader = DocumentReader(self.ruleset)
+        self.kinds = KindResolver(self.ruleset)
+        self.tiers = TierResolver(self.ruleset, self.attributor.program)
+        self.years = YearResolver(self.reader)
 
     def metadata(self, text: str) -> dict[str, str | None]:
         return read_metadata(text, self.ruleset)
@@ -73,28 +99,25 @@ class Extractor:
 
     def iter_claims(self, text: str, doc: str = "text", metadata: dict | None = None,
                     unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
-        """The claims of `text` in order, one at a time, so a large document's claims need not all be held at once.
+        """The claims of `text` in order, a sentence at a time.
 
         The span of every number too long to read exactly (over MAX_LENGTH
         characters) is added to `unread`: it gives no claim, but a note.
         """
         metadata = metadata if metadata is not None else self.metadata(text)
-        doc_year = int(metadata["date"][:4]) if metadata.get("date") else None
-        title_year, report_year = _title_years(metadata.get("title") or "")
-        is_plan = self.attributor.is_plan(metadata.get("title") or "")
-        segments = Segments.of(text)
-        sections = self.attributor.sections(text, segments)
-        section_starts = [section.start for section in sections]
-        plan_ends, plan_years = self.attributor.named_plans(text)
-        breaks = self.attributor.clause_break
+        document = self.reader.read(text, metadata)
+        yield from _mark_repeats(_restate_headlines(self._claims(document, doc, unread), document, self.values))
 
-        last: Claim | None = None
-        sentence_ids: dict[str, int] = {}  # each sentence text once, however often the document repeats it
-        seen: set[tuple[int, int, str]] = set()  # (sentence, offset in it, text) of the claims so far
-        previous_end = 0
-        enumeration: list[str] = []  # recipients still to pair with amounts of 分别给予X、Y、Z
-        in_sentence: list[tuple[str, str]] = []  # (subject, unit class) of the sentence's claims so far
-        current_sentence = -1
+    def _claims(self, document: DocumentContext, doc: str, unread: list[tuple[int, int]] | None) -> Iterator[Claim]:
+        last = None
+        for sentence in self._sentences(self._found(document, unread)):
+            claims = self._sentence_claims(sentence, document, doc, last)
+            if claims:
+                last = claims[-1]
+            yield from claims
+
+    def _found(self, document: DocumentContext, unread: list[tuple[int, int]] | None) -> Iterator[_Found]:
+        text, segments = document.text, document.segments
         for candidate in self.scanner.scan(text):
             if not candidate.is_claim:
                 continue
@@ -105,83 +128,180 @@ class Extractor:
                 if unread is not None and len(number) > MAX_LENGTH:
                     unread.append((candidate.start, candidate.end))
                 continue
-            start, end = candidate.start, candidate.end
-            sentence_start, sentence_end = segments.sentence_at(start)
-            clause_start, clause_end = clause_bounds(text, start, end, sentence_start, sentence_end, breaks)
-            ctx = Context(text, start, end, sentence_start, sentence_end, clause_start, clause_end)
+            sentence_start, sentence_end = segments.sentence_at(candidate.start)
+            clause_start, clause_end = clause_bounds(text, candidate.start, candidate.end, sentence_start, sentence_end,
+                                                     self.attributor.clause_break)
+            ctx = ClaimContext(text, candidate.start, candidate.end, sentence_start, sentence_end, clause_start, clause_end)
+            yield _Found(candidate, reading, ctx)
 
-            # Only a list mark between this claim and the previous one: the next item of an enumeration.
-            follows_list_mark = last is not None and _ENUMERATION_GAP.match(text, previous_end, start) is not None
-            qualifier = reading.qualifier or self.qualifiers.after(text, end) or self.qualifiers.before(text, start, sentence_start)
-            if qualifier is None and follows_list_mark:
-                qualifier = last.qualifier if last.qualifier != "range" else None
-            qualifier = qualifier or "exact"
+    @staticmethod
+    def _sentences(found: Iterable[_Found]) -> Iterator[list[_Found]]:
+        """Claims grouped by sentence (they come in text order, so a sentence's claims are contiguous)."""
+        group: list[_Found] = []
+        for item in found:
+            if group and group[0].ctx.sentence_start != item.ctx.sentence_start:
+                yield group
+                group = []
+            group.append(item)
+        if group:
+            yield group
 
-            metric = self.attributor.metric(ctx, reading.unit_class, candidate.rule.get("metric"))
-            floor = previous_end if previous_end > clause_start else clause_start
-            previous = last if last is not None and last.sentence_start == sentence_start else None
-            if sentence_start != current_sentence:  # claims come in text order, so a sentence's claims are contiguous
-                current_sentence, in_sentence = sentence_start, []
-            subject, inherited = self.attributor.subject(ctx, floor, in_sentence, reading.unit_class)
-            if enumeration and follows_list_mark:
-                subject = enumeration.pop(0)
+    def _sentence_claims(self, sentence: list[_Found], document: DocumentContext, doc: str,
+                         before_sentence: Claim | None) -> list[Claim]:
+        """The claims of one sentence, each reading the ones before it."""
+        text = document.text
+        runs = _runs(text, sentence)
+        paired = _paired_items(text, sentence, runs)
+        claims: list[Claim] = []
+        recipients: list[str] = []  # recipients of 对A、B和C分别给予X、Y、Z still to pair with amounts (attribution keeps it)
+        for index, item in enumerate(sentence):
+            ctx, reading = item.ctx, item.reading
+            previous = claims[-1] if claims else None
+            listed = previous if runs[index][0] > 0 else None  # the figure before it in its list (X、Y和Z)
+            qualifier = self.qualifiers.resolve(text, ctx, reading.qualifier, listed.qualifier if listed else None)
+            metric = self.attributor.metric(ctx, reading.unit_class, item.candidate.rule.get("metric"))
+            earlier = [(claim.end, claim.subject, self.values.unit_class(None, claim.unit)) for claim in claims]
+            subject, inherited = self.attributor.subject(ctx, earlier, reading.unit_class, recipients, listed is not None)
+            kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,
+                                      previous.kind if previous else None, previous.end if previous else None)
+            qualifier = self.qualifiers.for_kind(qualifier, kind, text, ctx.start, ctx.clause_start)
+            paragraph_start = document.paragraph_at(ctx.start)[0]
+            in_paragraph = before_sentence if before_sentence is not None and before_sentence.start >= paragraph_start else None
+            tier = self.tiers.resolve(ctx, subject, inherited, kind, reading.unit_class, paired[index], runs[index][0],
+                                      [(claim.start, claim.end, claim.tier) for claim in claims],
+                                      in_paragraph.tier if in_paragraph is not None else None)
+            year = self.years.resolve(ctx, kind, document, paired[index])
+            kind = self.kinds.for_year(kind, year, document)
+            claims.append(Claim(
+                doc=doc, start=ctx.start, end=ctx.end, text=text[ctx.start : ctx.end],
+                value=reading.value, value_max=reading.value_max, unit=reading.unit, qualifier=qualifier,
+                metric=metric, subject=subject, tier=tier, program=self.attributor.program(subject),
+                year=year, kind=kind,
+                sentence=text[ctx.sentence_start : ctx.sentence_end], sentence_start=ctx.sentence_start,
+                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id,
+            ))
+        return claims
+
+
+def _runs(text: str, sentence: list[_Found]) -> list[tuple[int, int]]:
+    """(place in its run, length of its run) of each claim: a run is claims apart only by list marks (X、Y和Z)."""
+    places = []
+    for index, item in enumerate(sentence):
+        follows = index > 0 and _ENUMERATION_GAP.match(text, sentence[index - 1].ctx.end, item.ctx.start) is not None
+        places.append(places[-1] + 1 if follows else 0)
+    lengths = [0] * len(places)
+    index = len(places) - 1
+    while index >= 0:
+        length = places[index] + 1
+        for member in range(index - places[index], index + 1):
+            lengths[member] = length
+        index -= length
+    return list(zip(places, lengths))
+
+
+def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]) -> list[tuple[list[tuple[int, int]], int] | None]:
+    """The list each claim is paired with and its place in it: items written before 分别 (A、B分别为X、Y), one per
+    figure of a run as long.
+
+    Later runs of the sentence with as many figures pair with the same items
+    (…分别为X、Y，占比为P、Q). None where the claim is paired with nothing.
+    """
+    paired: list[tuple[list[tuple[int, int]], int] | None] = [None] * len(sentence)
+    items: list[tuple[int, int]] = []
+    for index, item in enumerate(sentence):
+        place, length = runs[index]
+        if place == 0:
+            found = _items_before(text, item.ctx)
+            if found:
+                items = found
+        if length >= 2 and len(items) == length:
+            paired[index] = (items, place)
+    return paired
+
+
+def _items_before(text: str, ctx: ClaimContext) -> list[tuple[int, int]]:
+    """The spans of the items of a list written before 分别 in the claim's sentence (back to the previous
+    clause when its own has one item: 对国家级…、省级…企业，分别给予)."""
+    respectively = None
+    for match in _RESPECTIVELY.finditer(text, ctx.sentence_start, ctx.start):
+        respectively = match
+    if respectively is None:
+        return []
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, ctx.sentence_start, respectively.start())]
+    clause_start = breaks[-1] if breaks else ctx.sentence_start
+    items = _split_items(text, clause_start, respectively.start())
+    if len(items) < 2 and breaks:
+        items = _split_items(text, breaks[-2] if len(breaks) >= 2 else ctx.sentence_start, clause_start)
+    return items if len(items) >= 2 else []
+
+
+def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans between the list marks of text[start:end] that hold something."""
+    spans, position = [], start
+    for mark in _LIST_SEPARATOR.finditer(text, start, end):
+        spans.append((position, mark.start()))
+        position = mark.end()
+    spans.append((position, end))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _restate_headlines(claims: Iterable[Claim], document: DocumentContext, values: ValueReader) -> Iterator[Claim]:
+    """A headline or subhead restates a figure of its story: it takes the kind and year of the first body
+    claim of the same value and unit class, before or after it.
+
+    A headline claim whose figure the body has not given yet waits for it,
+    and the claims after it wait too, so they come out in order; after
+    HEADLINE_WAIT claims it goes out as it is. The body's figures are
+    remembered (as kind and year) only while a headline line lies ahead.
+    """
+    last_headline = max(document.headline_lines, default=-1)
+    body: dict[tuple[Decimal, str], tuple[str, int | None]] = {}
+    waiting: dict[tuple[Decimal, str], list[Claim]] = {}  # headline claims by the figure they wait for
+    held: deque[Claim] = deque()  # from the first waiting headline claim on
+    for claim in claims:
+        key = (claim.value, values.unit_class(None, claim.unit))
+        if document.is_headline(claim.start):
+            if key in body:
+                claim.kind, claim.year = body[key]
             else:
-                enumeration = self.attributor.enumeration_items(ctx)
-                if enumeration:
-                    subject = enumeration.pop(0)
-            follows_previous = previous is not None and follows_list_mark
-            tier = self.attributor.tier(ctx, reach_back=self.attributor.is_enumerated(ctx, follows_previous))
-            if tier is None and inherited:
-                tier = previous.tier
-            if tier is None:  # a subject taken from elsewhere in the sentence keeps its designation
-                tier = self.attributor.tier_in(subject)
-            index = bisect.bisect_right(section_starts, start) - 1
-            section = sections[index] if index >= 0 else None
-            in_target = (section is not None and section.is_target) or is_plan
-            kind = self.attributor.kind(ctx, metric, qualifier, "target" if in_target else "actual")
-            if section is not None and section.year is not None:  # 一、2023年工作情况
-                default_year = section.year
-            else:
-                default_year = report_year if report_year else (title_year if kind == "target" else None)
-                plan = bisect.bisect_right(plan_ends, start) - 1
-                if default_year is None and kind == "target" and plan >= 0:  # the plan the text named last
-                    default_year = plan_years[plan]
-            sentence = text[sentence_start:sentence_end]
-            claim_text = text[start:end]
-            repeat_key = (sentence_ids.setdefault(sentence, len(sentence_ids)), start - sentence_start, claim_text)
-            last = Claim(
-                doc=doc,
-                start=start,
-                end=end,
-                text=claim_text,
-                value=reading.value,
-                value_max=reading.value_max,
-                unit=reading.unit,
-                qualifier=qualifier,
-                metric=metric,
-                subject=subject,
-                tier=tier,
-                program=self.attributor.program(subject),
-                year=self.attributor.year(ctx, doc_year, default_year),
-                kind=kind,
-                sentence=sentence,
-                sentence_start=sentence_start,
-                line=segments.line_of(start),
-                rule=candidate.rule.id,
-                is_repeat=repeat_key in seen,
-            )
-            seen.add(repeat_key)
-            in_sentence.append((subject, self.values.unit_class(None, reading.unit)))
-            previous_end = end
-            yield last
+                waiting.setdefault(key, []).append(claim)
+        else:
+            if key not in body and (claim.start <= last_headline or key in waiting):
+                body[key] = (claim.kind, claim.year)
+            for headline in waiting.pop(key, []):
+                headline.kind, headline.year = claim.kind, claim.year
+        if not waiting and not held:
+            yield claim
+            continue
+        held.append(claim)
+        while held and (len(held) > HEADLINE_WAIT or not _waits(held[0], waiting, values)):
+            _give_up(held[0], waiting, values)
+            yield held.popleft()
+    yield from held
 
 
-def _title_years(title: str) -> tuple[int | None, int | None]:
-    """(end year of a plan named in the title, period year of a report title)."""
-    years = [year_number(y) for y in _TITLE_YEAR.findall(title)]
-    if not years:
-        return None, None
-    end_year = max(years)
-    if _REPORT_TITLE.search(title):
-        return end_year, end_year - 1 if _LOOKS_BACK.search(title) else end_year
-    return end_year, None
+def _waits(claim: Claim, waiting: dict[tuple[Decimal, str], list[Claim]], values: ValueReader) -> bool:
+    return any(headline is claim for headline in waiting.get((claim.value, values.unit_class(None, claim.unit)), ()))
+
+
+def _give_up(claim: Claim, waiting: dict[tuple[Decimal, str], list[Claim]], values: ValueReader) -> None:
+    """A headline claim that goes out before its body figure came keeps its own kind and year."""
+    key = (claim.value, values.unit_class(None, claim.unit))
+    if key in waiting:
+        waiting[key] = [headline for headline in waiting[key] if headline is not claim]
+        if not waiting[key]:
+            del waiting[key]
+
+
+def _mark_repeats(claims: Iterable[Claim]) -> Iterator[Claim]:
+    """The same claim text in the same sentence already seen earlier in the document (a page that prints its body twice).
+
+    Each sentence text is kept once, however often it repeats, and each claim only as (sentence, offset, text).
+    """
+    sentences: dict[str, int] = {}
+    seen: set[tuple[int, int, str]] = set()
+    for claim in claims:
+        key = (sentences.setdefault(claim.sentence, len(sentences)), claim.start - claim.sentence_start, claim.text)
+        claim.is_repeat = key in seen
+        seen.add(key)
+        yield claim

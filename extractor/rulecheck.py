@@ -1,8 +1,10 @@
-"""Run the examples written beside the rules through the whole engine.
+"""Run the examples written beside the rules through the whole pipeline.
 
-An example lists the claims the engine must find in its text: exactly those
+An example lists the claims the pipeline must find in its text: exactly those
 claim texts, in order, each with the fields it names ("" means null). An
 empty list means "no claim". Examples with `fields` check document metadata.
+An example is read as a document is (its metadata, then normalisation), so it
+can show a date line, a line-broken number or traditional characters.
 Because every example runs through all rules at once, rules that collide show
 up here. Each rule's pattern is also timed on texts built from its own pieces,
 so a pattern that backtracks badly fails here, not on a user's corpus. Used by
@@ -16,6 +18,7 @@ from decimal import Decimal
 import regex
 
 from .engine import Claim, Extractor
+from .pipeline import extract_claims
 from .ruleset import Example, Rule, RuleSet
 
 
@@ -39,7 +42,7 @@ def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list
             if not _same(expected, metadata.get(name)):
                 problems.append(f"{where}: {name} expected {expected!r}, got {metadata.get(name)!r}")
         return problems
-    claims: list[Claim] = extractor.extract(example.text, doc=example.doc)
+    claims: list[Claim] = extract_claims(example.text, extractor, doc=example.doc)
     found = [c.text for c in claims]
     wanted = [c["text"] for c in example.claims]
     if found != wanted:

@@ -57,11 +57,14 @@ def test_place_is_not_a_tier():
     assert claims["tier"].isna().all()
 
 
-def test_year_is_carried_forward_within_a_sentence_only():
-    claims = claims_of("截至2025年底，全市专精特新企业达到894家，营收利润率超过平均水平2倍以上。全市新增企业30家。")
+def test_year_is_carried_forward_within_a_paragraph_only():
+    claims = claims_of("截至2025年底，全市专精特新企业达到894家，营收利润率超过平均水平2倍以上。全市新增企业30家。"
+                       "近三年累计新增企业90家。\n全市现有规上工业企业1200家。")
     assert claims.loc["894家", "year"] == 2025
     assert claims.loc["2倍", "year"] == 2025
-    assert pd.isna(claims.loc["30家", "year"])
+    assert claims.loc["30家", "year"] == 2025  # an earlier sentence of the same paragraph
+    assert pd.isna(claims.loc["90家", "year"])  # a period phrase between the year and the figure
+    assert pd.isna(claims.loc["1200家", "year"])  # never into the next paragraph
 
 
 def test_a_heading_year_holds_for_its_section_down_to_the_next_heading_of_its_level():

@@ -1,0 +1,438 @@
+"""What a reader knows of a whole document before reading any one figure.
+
+A `DocumentContext` is built once per document and read by every field
+resolver (year, kind, tier): its sentences and paragraphs, its headings and
+the sections they open, its lists and their lead lines, its own date, the
+period of a report it names in its title or lead sentence, the plans it names,
+and every word that places a figure in time. The words live in rules/
+(structure.toml, years.toml, kinds.toml); this module only lays them over the
+text, once, so that a claim's resolvers look things up instead of re-reading.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from dataclasses import dataclass, field
+
+import regex
+
+from .ruleset import Rule, RuleError, RuleSet, expand, words_pattern
+from .segments import Segments
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+# A paragraph's line stops in the middle of a sentence when it ends in text, not in a mark that ends a sentence or a heading.
+_OPEN_END = regex.compile(r"[\p{Han}0-9A-Za-z%‰“‘（(《、，,]$")
+_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month")
+_SENTENCE_MARK_END = regex.compile(r"[。！？!?]$")
+_SENTENCE_MARK = regex.compile(r"[。，,；;：:]")  # a line without any is a headline or a subhead, not a sentence
+_OPENING_NAME = regex.compile(r"[《「]")
+
+
+def year_number(text: str) -> int:
+    """2023 from 2023 or 二〇二三."""
+    return int("".join(_CN_DIGITS.get(ch, ch) for ch in text))
+
+
+def _month_number(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_MONTHS.get(text, 12)
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    """A word that places figures in time (rules/years.toml): its span, role and the year it stands for."""
+
+    start: int
+    end: int
+    role: str  # comparison, period, stated, relative, following or month
+    year: int | None  # stated, relative, following: the year; a comparison: its base year when one is written
+    end_month: int | None = None  # month: the last month the words cover (一季度 -> 3, 1-7月 -> 7)
+    base: bool = False  # a comparison written 比…的: the figure right after it is the base itself
+    span: bool = False  # a range of years (2021—2023年): a goal's end year, no one year of a reported figure
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch under one heading, list lead or lead line: what its figures are and the year they take."""
+
+    start: int
+    kind: str | None  # target, policy or actual, as its heading or lead says; None when it says nothing
+    states_year: bool  # its heading or lead states a year or a period (then `year` may be None)
+    year: int | None
+
+
+@dataclass
+class DocumentContext:
+    """A document as a reader holds it in mind: read once, looked up per claim."""
+
+    text: str
+    segments: Segments
+    date: datetime.date | None
+    title: str
+    paragraph_starts: tuple[int, ...]
+    paragraph_ends: tuple[int, ...]
+    sections: list[Section]
+    mentions: list[TimeMention]
+    current_year: int | None  # the year the document is written in: its date's, else the last year it states (not a goal's)
+    report_period: int | None  # the year of a report named in the title or the lead sentence
+    title_year: int | None  # the last year the title states (a range: its end)
+    title_is_plan: bool
+    title_is_report: bool
+    plan_ends: list[int]  # where each plan the text names with its years ends, in order
+    plan_years: list[int]  # and its end year
+    headline_lines: frozenset[int]  # starts of the title line and of subheads: lines that restate figures of the story
+    target_cues: tuple[int, ...]  # where a goal is announced (力争, 到2025年，, 目标是): it governs the rest of its paragraph
+    _section_starts: list[int] = field(default_factory=list)
+    _mention_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._section_starts = [section.start for section in self.sections]
+        self._mention_starts = [mention.start for mention in self.mentions]
+
+    @property
+    def year(self) -> int | None:
+        """The year of the document's own date."""
+        return self.date.year if self.date else None
+
+    def paragraph_at(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.paragraph_starts, offset) - 1
+        if index < 0:
+            return 0, len(self.text)
+        return self.paragraph_starts[index], self.paragraph_ends[index]
+
+    def section_at(self, offset: int) -> Section | None:
+        index = bisect.bisect_right(self._section_starts, offset) - 1
+        return self.sections[index] if index >= 0 else None
+
+    def mentions_between(self, start: int, end: int) -> list[TimeMention]:
+        """The time words that end within [start, end), in order."""
+        lo = bisect.bisect_left(self._mention_starts, start)
+        hi = bisect.bisect_left(self._mention_starts, end)
+        return [mention for mention in self.mentions[lo:hi] if mention.end <= end]
+
+    def last_plan_year(self, offset: int) -> int | None:
+        """The end year of the last plan the text names before `offset`."""
+        index = bisect.bisect_right(self.plan_ends, offset) - 1
+        return self.plan_years[index] if index >= 0 else None
+
+    def has_target_cue(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.target_cues, start)
+        return index < len(self.target_cues) and self.target_cues[index] < end
+
+    def date_year_for_month(self, end_month: int | None) -> int | None:
+        """The year of a month or quarter written without one: the date's, or the year before for a month still to come."""
+        if self.date is None:
+            return None
+        if end_month is not None and end_month > self.date.month:
+            return self.date.year - 1
+        return self.date.year
+
+    def is_headline(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.segments.line_starts, offset) - 1
+        return index >= 0 and self.segments.line_starts[index] in self.headline_lines
+
+
+class DocumentReader:
+    """The structure and year rules of one rule set, compiled once, read over each document."""
+
+    def __init__(self, ruleset: RuleSet):
+        structure = {rule.id: rule for rule in ruleset.family("structure")}
+        try:
+            heading, bullet = structure["structure.heading"], structure["structure.bullet"]
+            list_lead, lead_line, named_plan = (structure["structure.list_lead"], structure["structure.lead_line"],
+                                                structure["structure.named_plan"])
+        except KeyError as missing:
+            raise RuleError(f"{ruleset.directory}/structure.toml: rule {missing} is missing") from None
+        self.heading_max = int(ruleset.table("structure", "heading_max") or 40)
+        self.lead_max = int(ruleset.table("structure", "lead_max") or 40)
+        self._levels = [regex.compile(pattern) for pattern in heading.get("levels", [])]
+        self._item = heading.pattern
+        self._bullet = bullet.pattern
+        self._list_lead = list_lead.pattern
+        self._lead_line = lead_line.pattern
+        self._named_plan = named_plan.pattern
+        self._plan_title = regex.compile(words_pattern(named_plan.get("plan_titles", [])) or "(?!)")
+
+        kinds = ruleset.tables.get("kinds", {})
+        self._heading_kinds = [(kind, regex.compile(words_pattern(kinds.get(f"{kind}_headings", [])) or "(?!)"))
+                               for kind in ("target", "policy", "actual")]
+        self._topic_heading = regex.compile(kinds.get("topic_heading") or "(?!)")
+        cue = expand("{target_cue}", ruleset.fragments, "target cue") if "target_cue" in ruleset.fragments else "(?!)"
+        self._target_cue = regex.compile(cue, regex.V0)
+        announced = ruleset.fragments.get("paragraph_target_cue")
+        self._announced_target = regex.compile(expand(announced, ruleset.fragments, "paragraph target cue") if announced else "(?!)",
+                                               regex.V0)
+
+        years = ruleset.family("years")
+        scanned = [rule for rule in years if rule.get("role") in _ROLES_SCANNED]
+        for rule in years:
+            if rule.get("role") not in (*_ROLES_SCANNED, "joined", "report_title", "report_lead") or rule.pattern is None:
+                raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and a role")
+        self._year_rules = scanned
+        self._relative = [(rule.pattern, int(rule.get("shift", 0))) for rule in scanned if rule.get("role") == "relative"]
+        self._report_title = [(rule.pattern, int(rule.get("shift", 0))) for rule in years if rule.get("role") == "report_title"]
+        self._report_lead = [rule.pattern for rule in years if rule.get("role") == "report_lead"]
+        self.joined = [rule.pattern for rule in years if rule.get("role") == "joined"]
+        self._stated = next((rule.pattern for rule in years if rule.get("role") == "stated"), regex.compile("(?!)"))
+
+    # -- the document ---------------------------------------------------------
+    def read(self, text: str, metadata: dict | None = None) -> DocumentContext:
+        metadata = metadata or {}
+        segments = Segments.of(text)
+        date = _date(metadata.get("date"))
+        title = metadata.get("title") or ""
+        paragraph_starts, paragraph_ends = self._paragraphs(text, segments)
+        mentions = self._mentions(text, date, paragraph_starts)
+        stated = [m.year for m in mentions if m.role == "stated" and text[max(0, m.start - 1) : m.start] not in ("到", "至")]
+        current_year = date.year if date else (max(stated) if stated else None)
+        title_years = self.stated_years(title)
+        title_year = title_years[-1] if title_years else None
+        title_is_plan = bool(self._plan_title.search(title))
+        report_shift = next((shift for pattern, shift in reversed(self._report_title) if pattern.search(title)), None)
+        title_is_report = report_shift is not None and not title_is_plan
+        report_period = title_year + report_shift if title_is_report and title_year else None
+        if report_period is None:
+            report_period = self._lead_report(text, segments, title, date)
+        plan_ends, plan_years = self._plans(text)
+        return DocumentContext(
+            text=text, segments=segments, date=date, title=title,
+            paragraph_starts=paragraph_starts, paragraph_ends=paragraph_ends,
+            sections=self._sections(text, segments, mentions, current_year),
+            mentions=mentions, current_year=current_year, report_period=report_period, title_year=title_year,
+            title_is_plan=title_is_plan, title_is_report=title_is_report,
+            plan_ends=plan_ends, plan_years=plan_years,
+            headline_lines=self._headlines(text, segments, title),
+            target_cues=tuple(match.start() for match in self._announced_target.finditer(text)),
+        )
+
+    def stated_years(self, words: str) -> list[int]:
+        """The years `words` state, in order (a range: its end year)."""
+        return [year_number(match.group("year")) for match in self._stated.finditer(words)]
+
+    def heading_kind(self, line: str) -> str | None:
+        """target, policy or actual: the kind word a heading or lead line names last (2023年工作情况及2024年工作打算 -> target);
+        none for a heading that names a topic (一、关于完善扶持政策的建议)."""
+        if self._topic_heading.search(line):
+            return None
+        found, at = None, -1
+        for kind, pattern in self._heading_kinds:
+            for match in pattern.finditer(line):
+                if match.start() > at:
+                    found, at = kind, match.start()
+        if found is None and self._target_cue.search(line):
+            return "target"
+        return found
+
+    # -- pieces ---------------------------------------------------------------
+    def _paragraphs(self, text: str, segments: Segments) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Lines, a long line that stops mid-sentence joined with the next line that is not empty."""
+        starts, ends = [], []
+        joining = False
+        for index, start in enumerate(segments.line_starts):
+            end = segments.line_starts[index + 1] - 1 if index + 1 < len(segments.line_starts) else len(text)
+            line = text[start:end].strip()
+            if not line:
+                continue
+            if joining and not self._item.search(line) and not self._bullet.search(line):
+                ends[-1] = end
+            else:
+                starts.append(start)
+                ends.append(end)
+            joining = len(line) > self.heading_max and bool(_OPEN_END.search(line))
+        return tuple(starts), tuple(ends)
+
+    def _mentions(self, text: str, date: datetime.date | None, paragraph_starts: tuple[int, ...]) -> list[TimeMention]:
+        found: list[TimeMention] = []
+        for rule, match in self._time_words(text):
+            role = rule.get("role")
+            year = end_month = None
+            if role == "stated":
+                year = year_number(match.group("year"))
+            elif role == "relative":
+                year = date.year + int(rule.get("shift", 0)) if date else None
+            elif role == "comparison":
+                year = self._comparison_year(match, date)
+            elif role == "following":
+                paragraph = paragraph_starts[bisect.bisect_right(paragraph_starts, match.start()) - 1] if paragraph_starts else 0
+                earlier = next((m.year for m in reversed(found) if m.start >= paragraph and m.year is not None
+                                and m.role in ("stated", "relative", "following")), None)
+                year = earlier + 1 if earlier is not None else None
+            elif role == "period" and "year" in rule.pattern.groupindex and match.group("year"):
+                year = year_number(match.group("year"))  # 2022年以来: the year it runs from
+            elif role == "month":
+                if rule.get("end_month"):
+                    end_month = int(rule.get("end_month"))
+                else:
+                    written = match.group("month_to") or match.group("month")
+                    end_month = _month_number(written) * (3 if rule.get("quarter") else 1)
+            found.append(TimeMention(match.start(), match.end(), role, year, end_month,
+                                     base=role == "comparison" and bool(match.group("base")),
+                                     span=role == "stated" and bool(match.group("from"))))
+        return found
+
+    def _time_words(self, text: str) -> list[tuple[Rule, regex.Match]]:
+        """The time words of `text` in order, as one alternation of the rules would read them: the leftmost
+        first, at one place the earlier rule (比2019年 before 2019年), none inside another. Each rule scans
+        on its own (a single alternation of them all is about twice as slow), then the matches are merged."""
+        found = sorted(((match.start(), order, match.end(), rule, match) for order, rule in enumerate(self._year_rules)
+                        for match in rule.pattern.finditer(text)), key=lambda item: item[:2])
+        kept, end = [], 0
+        for start, _, stop, rule, match in found:
+            if start >= end:
+                kept.append((rule, match))
+                end = stop
+        return kept
+
+    def _comparison_year(self, match: regex.Match, date: datetime.date | None) -> int | None:
+        """The base year a comparison writes out (比2015年的 -> 2015, 比上年的 -> the date's year - 1), else None."""
+        stated = self.stated_years(match.group())
+        if stated:
+            return stated[-1]
+        word = match.group("relative")
+        if date is None or not word:
+            return None
+        return next((date.year + shift for pattern, shift in self._relative if pattern.fullmatch(word)), None)
+
+    def _lead_report(self, text: str, segments: Segments, title: str, date: datetime.date | None) -> int | None:
+        """The period of a report or a source named in the lead sentence: the first sentence of the body."""
+        for start, end in zip(segments.sentence_starts, segments.sentence_ends):
+            sentence = text[start:end].strip()
+            if not sentence or (title and sentence.replace(" ", "") in title.replace(" ", "")):
+                continue
+            if len(sentence) <= self.heading_max and not _SENTENCE_MARK_END.search(sentence):
+                continue  # a headline, a dateline, a label
+            for pattern in self._report_lead:
+                match = pattern.search(sentence)
+                if match and match.group("year"):
+                    return year_number(match.group("year"))
+                if match and date is not None:  # 今年1-5月，…: the year of the document's date
+                    return next((date.year + shift for relative, shift in self._relative if relative.fullmatch(match.group("relative"))), None)
+            return None
+        return None
+
+    def plan_after(self, text: str, start: int, end: int) -> int | None:
+        """The end year of a plan named right after a figure in its clause (…860亿元的《…计划（2025-2027年）》)."""
+        opening = _OPENING_NAME.search(text, start, min(end, start + 6))
+        match = self._named_plan.match(text, opening.start()) if opening else None
+        if match is None or not self._plan_title.search(match.group("name")):
+            return None
+        stated = self.stated_years(match.group("name"))
+        return max(stated) if stated else None
+
+    def _plans(self, text: str) -> tuple[list[int], list[int]]:
+        ends, years = [], []
+        for match in self._named_plan.finditer(text):
+            name = match.group("name")
+            if self._plan_title.search(name):
+                stated = self.stated_years(name)
+                if stated:
+                    ends.append(match.end())
+                    years.append(max(stated))
+        return ends, years
+
+    def _headlines(self, text: str, segments: Segments, title: str) -> frozenset[int]:
+        """The title's line and subheads: short lines with no sentence mark, before or among the first paragraphs."""
+        found = set()
+        for index, start in enumerate(segments.line_starts):
+            end = segments.line_starts[index + 1] - 1 if index + 1 < len(segments.line_starts) else len(text)
+            line = text[start:end].strip()
+            if not line or len(line) > self.heading_max:
+                continue
+            if (title and line.replace(" ", "") in title.replace(" ", "")) or (
+                    not _SENTENCE_MARK.search(line) and not self._item.search(line) and not self._bullet.search(line)):
+                found.add(start)
+        return frozenset(found)
+
+    @staticmethod
+    def _year_of_line(mentions: list[TimeMention], starts: list[int], span: tuple[int, int],
+                      current_year: int | None) -> tuple[bool, int | None]:
+        """(whether a heading or lead line states a year or a period, the year): its last such word decides."""
+        lo, hi = bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, span[1])
+        last = next((m for m in reversed(mentions[lo:hi]) if m.role in ("stated", "period", "relative")), None)
+        if last is None:
+            return False, None
+        if last.role == "period":  # 2018年以来: none; 2023年以来 in a text of 2023: this year so far
+            return True, last.year if last.year is not None and last.year == current_year else None
+        return True, last.year
+
+    def _sections(self, text: str, segments: Segments, mentions: list[TimeMention], current_year: int | None) -> list[Section]:
+        """Every heading, list and lead line, in order: what its figures are and the year they take.
+
+        A heading's year is the one stated by the innermost heading above
+        (itself included) that states one, and likewise its kind; a heading
+        closes the sections of its own level and deeper, so 二、下一步工作 ends
+        一、2023年工作情况 but （一）… does not. A list (bullets, or numbered items
+        after a plain line ending in a colon) takes a kind and a year from its
+        lead line and gives the section back after it. A lead line (a short
+        sentence with a kind word that ends in a colon or states a year:
+        会议部署了2025年工作。) holds until the next heading or lead line.
+        """
+        found: list[Section] = []
+        above: list[tuple[int, str | None, bool, int | None]] = []  # (level, kind, states a year, year) of the open headings
+        starts = [mention.start for mention in mentions]
+
+        def year_of(span: tuple[int, int]) -> tuple[bool, int | None]:
+            return self._year_of_line(mentions, starts, span, current_year)
+
+        lead, lead_span = "", (0, 0)  # the last line that is neither empty nor a list item
+        lead_line_at = -1  # where the last lead line's section starts
+        list_level = 0  # the heading level of a numbered list's items (a number of an outer level ends the list)
+        enclosing: Section | None = None  # the section a list interrupts, while in one
+        for index, start in enumerate(segments.line_starts):
+            end = segments.line_starts[index + 1] - 1 if index + 1 < len(segments.line_starts) else len(text)
+            line = text[start:end].strip()
+            if not line:
+                continue
+            level = next((i for i, pattern in enumerate(self._levels) if pattern.search(line)), None)
+            numbered_after_lead = level is not None and bool(self._list_lead.search(lead)) and not any(
+                pattern.search(lead) for pattern in self._levels)
+            if enclosing is not None:  # a number of an outer level than the list's items ends the list
+                is_item = bool(self._bullet.search(line)) or (level is not None and level >= list_level)
+            else:
+                is_item = bool(self._bullet.search(line)) or numbered_after_lead
+            if is_item:
+                if enclosing is None:
+                    list_level = level if level is not None else len(self._levels)
+                    # A list right after a lead line is what that line announced: the section before it comes back after.
+                    led = bool(found) and found[-1].start == lead_line_at
+                    back = 2 if led else 1
+                    enclosing = found[-back] if len(found) >= back else Section(start, None, False, None)
+                    states, year = year_of(lead_span)
+                    found.append(Section(start, self.heading_kind(lead) or enclosing.kind,
+                                         states or enclosing.states_year, year if states else enclosing.year))
+                continue
+            if enclosing is not None:  # the list has ended
+                found.append(Section(start, enclosing.kind, enclosing.states_year, enclosing.year))
+                enclosing = None
+            lead, lead_span = line, (start, end)
+            if len(line) > self.heading_max:
+                continue
+            if level is not None:
+                while above and above[-1][0] >= level:
+                    above.pop()
+                above.append((level, self.heading_kind(line), *year_of((start, end))))
+                found.append(_open_section(above, start))
+                continue
+            if len(line) <= self.lead_max and self._lead_line.search(line):
+                kind = self.heading_kind(line)
+                states, year = year_of((start, end))
+                if kind is not None and (states or self._list_lead.search(line)):
+                    outer = _open_section(above, start)
+                    found.append(Section(start, kind, states or outer.states_year, year if states else outer.year))
+                    lead_line_at = start
+        return found
+
+
+def _open_section(above: list[tuple[int, str | None, bool, int | None]], start: int) -> Section:
+    """The section the open headings make: the innermost kind and the innermost year stated."""
+    states, year = next(((s, y) for _, _, s, y in reversed(above) if s), (False, None))
+    kind = next((k for _, k, _, _ in reversed(above) if k), None)
+    return Section(start, kind, states, year)
+
+
+def _date(iso: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
