@@ -31,7 +31,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="Turn every quantitative claim in Chinese SME policy documents into a tidy dataset.")
 err = Console(stderr=True)
 
-RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules/.", show_default=False)
+RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules (the repository's rules/).", show_default=False)
+DEFAULT_INPUT = Path("seeds")  # a clone's sample documents, read from the current folder
 SimplifiedOption = typer.Option(False, "--simplified", help="Read traditional characters as simplified ones (OpenCC t2s); spans still index the text as written.")
 
 
@@ -58,7 +59,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 @app.command()
 def extract(
-    inputs: Optional[List[Path]] = typer.Argument(None, help="Files and folders to read (default: seeds/)."),
+    inputs: Optional[List[Path]] = typer.Argument(None, help="Files and folders to read (default: seeds/ in the current folder, as in a clone)."),
     out: Path = typer.Option(Path("data"), "--out", "-o", help="Dataset folder to write."),
     fmt: List[str] = typer.Option(["parquet", "csv"], "--format", "-f", help="Output formats: parquet, csv, jsonl (repeatable)."),
     rules: Optional[Path] = RulesOption,
@@ -90,7 +91,10 @@ def extract(
         fail(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if (engine == "dask") != (scheduler is not None):
         fail("--engine dask and --scheduler ADDRESS go together")
-    sources = inputs or [Path("seeds")]
+    if not inputs and not DEFAULT_INPUT.is_dir():
+        fail(f"no documents named and no {DEFAULT_INPUT}/ folder in {Path.cwd()}: "
+             "name the files or folders to read, e.g. extractor extract DOCS/ --out data")
+    sources = inputs or [DEFAULT_INPUT]
     missing = [p for p in sources if not os.path.lexists(p)]  # a link that leads nowhere is an input: it gets an error row
     if missing:
         fail(f"{shown(missing[0])}: no such file or folder")
@@ -176,7 +180,7 @@ def evaluate(
     show_misses: bool = typer.Option(False, "--show-misses", help="List misses, false positives and wrong fields."),
     simplified: bool = SimplifiedOption,
 ) -> None:
-    """Score extraction against gold claims (CLAIMS.md section 6).
+    """Score extraction against gold claims, as docs/claims.md section 6 says.
 
     Example: extractor eval --docs seeds --gold tests/gold --show-misses
     """

@@ -1,13 +1,14 @@
 """The claims dataset: columns, frames, atomic writing and typed loading.
 
-Columns follow ../shared/spec/CLAIMS.md plus provenance. Every column has one
-fixed Arrow type (SCHEMAS) whichever way a table was made (a fresh run, a
-resumed one, a part of a partitioned run, a column that is all null), so the
-same rows give the same bytes. Files are written to a temporary name and
-renamed into place, so an interrupted run never leaves a half-written
-dataset; they are created like any other file, with the user's umask. A
-table can be written in pieces (TableWriter), so a document of a million
-claims never has to be held in memory at once.
+Columns follow docs/claims.md plus provenance. Every column has one fixed
+Arrow type (SCHEMAS) whichever way a table was made (a fresh run, a resumed
+one, a part of a partitioned run, a column that is all null), so the same
+rows give the same bytes. Files are written to a temporary name and renamed
+into place, so an interrupted run never leaves a half-written dataset; they
+are created like any other file, with the user's umask. CSV starts with a
+UTF-8 byte-order mark, for Excel. A table can be written in pieces
+(TableWriter), so a document of a million claims never has to be held in
+memory at once.
 """
 
 from __future__ import annotations
@@ -53,12 +54,15 @@ ENUMS = {
     "kind": ["actual", "target", "policy"],
 }
 FORMATS = ("parquet", "csv", "jsonl")
-SCHEMAS = {"claims": CLAIM_SCHEMA, "documents": DOCUMENT_SCHEMA}
 # Integer columns that may be empty: pandas holds them as nullable Int64, so CSV shows 2023, not 2023.0.
 _NULLABLE_INTS = {"year"}
 # Rows per Parquet row group: fixed, so a table written in pieces of any size gives the same file.
 ROW_GROUP = 65_536
-CSV_ENCODING = "utf-8"
+# UTF-8 with a byte-order mark: Excel on Windows reads a CSV without one in the
+# local code page and shows the Chinese text as mojibake. pandas, DuckDB and
+# load_dataset read the mark as what it is; reading with this codec also takes
+# a CSV without the mark.
+CSV_ENCODING = "utf-8-sig"
 
 
 def claims_frame(claims: Iterable[Claim], doc_sha256: Iterable[str] | None = None) -> pd.DataFrame:
@@ -94,9 +98,16 @@ def conform(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     return frame.astype(types)
 
 
+def with_pandas_metadata(schema: pa.Schema) -> pa.Schema:
+    """The schema with the pandas metadata of a conformed frame, so pandas reads year back as Int64 and
+    is_repeat as bool; the same metadata for every table, however its rows were made."""
+    empty = conform(pd.DataFrame(columns=schema.names), schema)
+    return schema.with_metadata(pa.Table.from_pandas(empty, schema=schema, preserve_index=False).schema.metadata)
+
+
 def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """A frame as an Arrow table of the schema, without pandas metadata (which would record how it was made)."""
-    return pa.Table.from_pandas(conform(frame, schema), schema=schema, preserve_index=False).replace_schema_metadata(None)
+    """A frame as an Arrow table of the schema (with the schema's own metadata, not one describing this frame)."""
+    return pa.Table.from_pandas(conform(frame, schema), schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)
 
 
 def frame_of(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
@@ -105,7 +116,12 @@ def frame_of(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
 
 def as_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """A table read from any earlier dataset (large strings, all-null columns, pandas metadata) in the fixed schema."""
-    return table.select(schema.names).cast(schema).replace_schema_metadata(None)
+    return table.select(schema.names).cast(schema).replace_schema_metadata(schema.metadata)
+
+
+CLAIM_SCHEMA = with_pandas_metadata(CLAIM_SCHEMA)
+DOCUMENT_SCHEMA = with_pandas_metadata(DOCUMENT_SCHEMA)
+SCHEMAS = {"claims": CLAIM_SCHEMA, "documents": DOCUMENT_SCHEMA}
 
 
 def temporary_path(path: Path) -> Path:
@@ -151,7 +167,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable
         if fmt == "parquet":
             _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
         elif fmt == "csv":
-            _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+            _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n", encoding=CSV_ENCODING))
         elif fmt == "jsonl":
             _atomic_write(path, lambda tmp: frame.to_json(tmp, orient="records", lines=True, force_ascii=False))
         else:
@@ -275,7 +291,7 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
     if path.suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif path.suffix == ".csv":
-        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(path, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING)
     elif path.suffix == ".jsonl":
         frame = pd.read_json(path, lines=True)
     else:

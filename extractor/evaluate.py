@@ -1,4 +1,4 @@
-"""Score predicted claims against gold claims (CLAIMS.md §6)."""
+"""Score predicted claims against gold claims (docs/claims.md §6)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ FIELDS = [
 # Below this char-F1 a matched subject is listed among the wrong fields.
 SUBJECT_WRONG_BELOW = 0.5
 
-# Gold keeps traditional units as written (CLAIMS.md §7); scoring does not
+# Gold keeps traditional units as written (docs/claims.md §7); scoring does not
 # tell the two scripts apart.
 _SIMPLIFY = str.maketrans(
     "戶項點個噸場條種輛萬億價臺張筆間隻組員",

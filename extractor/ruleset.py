@@ -1,5 +1,10 @@
 """Load the rule files under `rules/`: fragments, rules and their examples.
 
+The built-in rules are the package `extractor.rules`: the repository's
+top-level `rules/` folder, installed under that name (pyproject.toml maps it),
+so a wheel, an sdist, a zipapp and an editable install all carry the same
+files and `importlib.resources` finds them whatever the current folder.
+
 Every rule family is one TOML file. Patterns are written with named fragments
 (`{arabic}`, `{multiplier}`), expanded here and compiled once, so a rule reads
 like the sentence shape it captures. Anything wrong in a file is reported as a
@@ -12,12 +17,14 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import regex
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+BUILTIN_RULES = "extractor.rules"
 
 # `{name}` names a fragment; regex quantifiers such as `{2,4}` never start with a
 # letter, and Unicode properties (`\p{Han}`) follow a backslash escape.
@@ -51,7 +58,7 @@ class Rule:
     id: str
     family: str
     description: str
-    path: Path
+    path: Traversable  # a Path, or a file inside a zip for rules installed in one
     source: str | None
     pattern: regex.Pattern | None
     data: dict[str, Any]
@@ -65,7 +72,7 @@ class Rule:
 class RuleSet:
     """All rule families of one rules directory, compiled."""
 
-    directory: Path
+    directory: Traversable
     fragments: dict[str, str]
     families: dict[str, list[Rule]]
     tables: dict[str, dict[str, Any]]
@@ -135,27 +142,37 @@ def _examples(raw: list[dict[str, Any]], where: str) -> tuple[Example, ...]:
     return tuple(examples)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Traversable, data: bytes) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: not valid TOML: {exc}") from None
 
 
-def load_ruleset(directory: str | Path | None = None) -> RuleSet:
-    """Read every `*.toml` under `directory`, expand fragments and compile patterns."""
-    directory = Path(directory) if directory is not None else DEFAULT_RULES_DIR
+def builtin_rules() -> Traversable:
+    """The folder of the rules that ship with the package (a zip entry when installed in a zip)."""
+    return resources.files(BUILTIN_RULES)
+
+
+def load_ruleset(directory: str | Path | Traversable | None = None) -> RuleSet:
+    """Read every `*.toml` under `directory` (the built-in rules by default), expand fragments and compile patterns."""
+    if directory is None:
+        directory = builtin_rules()
+    elif isinstance(directory, str):
+        directory = Path(directory)
     if not directory.is_dir():
         raise RuleError(f"{directory}: rules directory not found")
-    files = sorted(directory.glob("*.toml"))
+    files = sorted((entry for entry in directory.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
+                   key=lambda entry: entry.name)
     if not files:
         raise RuleError(f"{directory}: no rule files (*.toml)")
 
-    documents = {path: _read_toml(path) for path in files}
+    contents = {path: path.read_bytes() for path in files}
+    documents = {path: _read_toml(path, data) for path, data in contents.items()}
     digest = hashlib.sha256()
     fragments: dict[str, str] = {}
     for path, doc in documents.items():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(path.name.encode() + b"\0" + contents[path])
         for name, source in doc.get("fragments", {}).items():
             if name in fragments:
                 raise RuleError(f"{path}: fragment {{{name}}} is defined twice")
@@ -167,9 +184,9 @@ def load_ruleset(directory: str | Path | None = None) -> RuleSet:
 
     families: dict[str, list[Rule]] = {}
     tables: dict[str, dict[str, Any]] = {}
-    seen_ids: dict[str, Path] = {}
+    seen_ids: dict[str, Traversable] = {}
     for path, doc in documents.items():
-        family = path.stem
+        family = path.name.removesuffix(".toml")
         tables[family] = {k: v for k, v in doc.items() if k not in ("rule", "fragments")}
         rules = families.setdefault(family, [])
         for raw in doc.get("rule", []):

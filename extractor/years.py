@@ -1,6 +1,6 @@
 """The year a figure refers to: the one place that decides it.
 
-The order is the contract's (CLAIMS.md section 7, "Year, in full") and is
+The order is the contract's (docs/claims.md section 7, "Year, in full") and is
 written out, with the words it reads, at the head of rules/years.toml. The
 document's time words were found once (context.DocumentContext.mentions);
 here a claim only looks back over them and over its document's structure.

@@ -1,6 +1,7 @@
 """The command line: help, errors, outputs, a poisoned batch, the README."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +9,7 @@ from typer.testing import CliRunner
 
 from extractor import __version__
 from extractor.cli import app
+from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -23,13 +25,54 @@ def test_version():
     assert result.exit_code == 0 and result.stdout.strip() == f"extractor {__version__}"
 
 
-def test_every_command_has_help_with_an_example_and_is_in_the_readme():
+def test_every_command_has_help_with_an_example_and_is_in_the_readme_and_the_docs():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    docs = "\n".join(page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").glob("*.md")))
     for command in COMMANDS:
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout
         assert f"extractor {command}" in readme
+        assert f"extractor {command}" in docs, f"extractor {command} is not in docs/"
+
+
+def documented_columns(page: Path, heading: str) -> list[str]:
+    """The names in the first cell of each row of the table under `heading` (`start`, `end` is two)."""
+    section = page.read_text(encoding="utf-8").split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    return [name for cell in rows for name in re.findall(r"`(\w+)`", cell)]
+
+
+def test_every_dataset_column_is_documented_once_in_order():
+    page = ROOT / "docs" / "dataset.md"
+    assert documented_columns(page, "`claims`") == CLAIM_COLUMNS
+    assert documented_columns(page, "`documents`") == DOCUMENT_COLUMNS
+
+
+def test_every_docs_page_is_linked_from_the_readme_and_every_link_resolves():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pages = sorted(path.name for path in (ROOT / "docs").glob("*.md"))
+    assert pages and all(f"(docs/{name})" in readme for name in pages)
+    for source in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#]+?\.(?:md|png))(?:#[^)]*)?\)", source.read_text(encoding="utf-8")):
+            assert (source.parent / target).is_file(), f"{source.name} links to missing {target}"
+
+
+def test_the_readme_rows_are_rows_of_the_committed_dataset():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## What you get\n", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    claims = pd.read_csv(ROOT / "data" / "claims.csv", keep_default_na=False, dtype=str).set_index(["doc", "start"])
+    assert len(table) > 3
+    for line in table[2:]:
+        row = dict(zip(header, (cell.strip() for cell in line.strip("|").split("|"))))
+        found = claims.loc[(row["doc"], row["start"])]
+        for column in header[2:]:
+            if column in ("value", "year") and found[column]:
+                assert float(row[column]) == float(found[column]), (row["text"], column)
+            else:
+                assert row[column] == found[column], (row["text"], column)
 
 
 def test_extract_writes_both_tables(tmp_path):
@@ -73,6 +116,23 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path):
     assert re.fullmatch(r"Error: .*missing: no such file or folder\n", result.stderr)
     result = run("eval", "--gold", ROOT / "tests" / "gold")
     assert result.exit_code == 2 and result.stderr.startswith("Error: ")
+
+
+def test_extract_without_inputs_reads_seeds_of_the_current_folder(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    result = run("extract", "--quiet")
+    assert result.exit_code == 0, result.output
+    for name in ("claims.csv", "documents.csv"):  # the committed dataset, whatever folder it is built in
+        assert (tmp_path / "data" / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+
+
+def test_extract_without_inputs_or_seeds_says_what_to_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("extract")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: no documents named and no seeds/ folder in {tmp_path}: name the files or folders to read, e.g. extractor extract DOCS/ --out data\n"
+    assert not (tmp_path / "data").exists()
 
 
 def test_eval_scores_an_existing_dataset(tmp_path):

@@ -1,4 +1,4 @@
-"""Numbers that are not claims (CLAIMS.md section 1), each a tested negative."""
+"""Numbers that are not claims (docs/claims.md section 1), each a tested negative."""
 
 import pytest
 

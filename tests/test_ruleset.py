@@ -1,6 +1,7 @@
 """`extractor rules --check` names the file and the rule of every problem."""
 
 import shutil
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,8 @@ def test_version_changes_with_the_rules(rules_copy):
     before = load_ruleset(rules_copy).version
     append(rules_copy / "units.toml", "\n# a comment\n")
     assert load_ruleset(rules_copy).version != before
+
+
+def test_a_checkout_reads_its_own_rules():
+    """Run from a checkout (PYTHONPATH=worktree), the built-in rules are that checkout's rules/, not another install's."""
+    assert Path(str(resources.files("extractor.rules"))).resolve() == RULES.resolve()

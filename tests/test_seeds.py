@@ -1,5 +1,5 @@
 """The sample documents: every span is a slice of its document, and the sample
-gold bar of the core issue holds (CLAIMS.md section 6 scoring)."""
+gold bar of the core issue holds (docs/claims.md section 6 scoring)."""
 
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """Whole documents written for the purpose, one of each genre the extractor reads (news releases with a
 dateline, statistics releases and bulletins, work reports, policy notices and measures, plans, reply
 letters, a traditional-character page), with the year, kind and tier of every claim set by hand from
-CLAIMS.md section 7. `documents/expected.json` lists, per document, the claims in text order as
+docs/claims.md section 7. `documents/expected.json` lists, per document, the claims in text order as
 [text, year, kind, tier]; each must be found, in that order, with those fields. (Which numbers are claims
 is the number rules' business: a claim found beyond the list is not this test's concern.)
 """
