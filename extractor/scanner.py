@@ -19,6 +19,7 @@ raises TimeoutError, which fails that one document.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Iterator
@@ -34,6 +35,8 @@ _NUMERAL_FRAGMENTS = ("digits", "cn_digit", "cn_place")
 # Seconds one scan may take: a 50 MB single-line page of real text scans in
 # about 13 s on one core, a pathological one would run for hours.
 SCAN_TIMEOUT = 120.0
+# Candidates found at a time: a large document's are never all held at once.
+BLOCK = 10_000
 
 
 @dataclass(frozen=True)
@@ -75,17 +78,36 @@ class Scanner:
         self._number_groups = _picker([index[g] - 1 for g in self._group_names])
 
     def scan(self, text: str) -> Iterator[Candidate]:
-        """Candidates in text order, found as they are taken (the timeout counts only the time spent matching)."""
+        """Candidates in text order, found BLOCK at a time, so a caller can take them as they come.
+
+        Only the time spent finding them counts against `timeout`: the regex
+        module's own timeout counts the CPU time since its search began, the
+        caller's work between matches included, so each block is a search of
+        its own, resumed where the last one stopped, given what is left.
+        """
         rules, rule_groups, names, number_groups = self.rules, self._rule_groups, self._group_names, self._number_groups
-        for match in self.pattern.finditer(text, timeout=self.timeout):
-            start, end = match.span()
-            if end == start:
-                continue
-            found = match.groups()
-            # Exactly one rule's group took part.
-            index = next(i for i, group in enumerate(rule_groups(found)) if group is not None)
-            groups = dict(zip(names, number_groups(found)))
-            yield Candidate(rules[index], start, end, groups)
+        position, spent = 0, 0.0
+        while True:
+            if self.timeout is not None and spent >= self.timeout:
+                raise TimeoutError("regex timed out")
+            started = time.process_time()
+            block: list[Candidate] = []
+            left = None if self.timeout is None else self.timeout - spent
+            for match in self.pattern.finditer(text, position, timeout=left):
+                start, end = match.span()
+                if end == start:
+                    continue
+                found = match.groups()
+                # Exactly one rule's group took part.
+                index = next(i for i, group in enumerate(rule_groups(found)) if group is not None)
+                block.append(Candidate(rules[index], start, end, dict(zip(names, number_groups(found)))))
+                if len(block) == BLOCK:
+                    position = end  # where the search would go on: after a match that took text
+                    break
+            spent += time.process_time() - started
+            yield from block
+            if len(block) < BLOCK:
+                return
 
 
 def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str:
