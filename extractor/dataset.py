@@ -106,12 +106,14 @@ def with_pandas_metadata(schema: pa.Schema) -> pa.Schema:
 
 
 def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """A frame as an Arrow table of the schema (with the schema's own metadata, not one describing this frame)."""
-    return pa.Table.from_pandas(conform(frame, schema), schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)
+    """A conformed frame (claims_frame, documents_frame, conform) as an Arrow table of the schema,
+    with the schema's own metadata, not one describing this frame."""
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)
 
 
-def frame_of(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
-    return conform(table.to_pandas(), schema)
+def frame_of(table: pa.Table) -> pd.DataFrame:
+    """A dataset table for CSV and JSONL: integers as nullable Int64, so an empty year is empty, not NaN."""
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
 
 def as_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -155,7 +157,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable
     if schema is not None:
         writer = TableWriter(out_dir, name, list(formats), schema)
         try:
-            writer.write(arrow_table(frame, schema))
+            writer.write(arrow_table(conform(frame, schema), schema))
             writer.finish()
         except BaseException:
             writer.abort()
@@ -204,7 +206,7 @@ class TableWriter:
         if not table.num_rows:
             return
         if self._text:
-            frame = frame_of(table, self.schema)
+            frame = frame_of(table)
             if "csv" in self._text:
                 _csv(frame, self._text["csv"], header=self.rows == 0)
             if "jsonl" in self._text:
@@ -228,7 +230,7 @@ class TableWriter:
         """Complete every temporary file."""
         empty = pa.Table.from_pylist([], schema=self.schema)
         if self.rows == 0 and self._text:  # a header line (CSV) and an empty line (JSONL), as pandas writes an empty frame
-            frame = frame_of(empty, self.schema)
+            frame = frame_of(empty)
             if "csv" in self._text:
                 _csv(frame, self._text["csv"])
             if "jsonl" in self._text:
