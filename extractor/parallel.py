@@ -114,7 +114,7 @@ class ClaimSpool:
         self._tables: list[pa.Table] = []  # the current document's tables, when it has no file
         self._file: tuple[str, pa.ipc.RecordBatchFileWriter] | None = None
 
-    def begin(self, doc: str, sha256: str) -> None:
+    def begin(self, sha256: str) -> None:
         self._end_document()
         self._sha = sha256
 

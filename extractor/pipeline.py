@@ -111,8 +111,8 @@ class DocumentResult:
 class ClaimSink(Protocol):
     """Where extract_document_into puts a document's claims as they are found."""
 
-    def begin(self, doc: str, sha256: str) -> None:
-        """A new document starts (its name and the sha256 of its bytes)."""
+    def begin(self, sha256: str) -> None:
+        """A new document starts (the sha256 of its bytes)."""
 
     def add(self, claim: Claim) -> None: ...
 
@@ -123,7 +123,7 @@ class ClaimSink(Protocol):
 class _ClaimList(list):
     """The simplest sink: the claims of one document in a list."""
 
-    def begin(self, doc: str, sha256: str) -> None:
+    def begin(self, sha256: str) -> None:
         self.clear()
 
     add = list.append
@@ -148,7 +148,7 @@ def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, sim
     document = read_document(path)
     metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
     count = 0
-    sink.begin(document.doc, document.sha256)
+    sink.begin(document.sha256)
     if document.status == "ok":
         name = shown(path)
         unread: list[tuple[int, int]] = []

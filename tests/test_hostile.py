@@ -147,3 +147,15 @@ def test_the_number_reader_either_reads_or_says_it_cannot(text):
     except NumeralError:
         return
     assert isinstance(value, Decimal) and value >= 0
+
+
+def test_a_headline_figure_waits_for_its_story_only_so_long(monkeypatch):
+    import extractor.engine as engine
+
+    # The headline's 55家 takes the kind and year of the body's, which comes three claims later.
+    text = "力争新增企业55家\n2023年3月5日\n去年全市新增企业12家，新增企业13家，新增企业14家。到2025年，力争新增企业55家。\n"
+    claims = extract_text(text)
+    assert list(zip(claims.text, claims.year)) == [("55家", 2025), ("12家", 2022), ("13家", 2022), ("14家", 2022), ("55家", 2025)]
+    monkeypatch.setattr(engine, "HEADLINE_WAIT", 2)  # now it goes out, as it is, before the body reaches its figure
+    claims = extract_text(text)
+    assert list(claims.text) == ["55家", "12家", "13家", "14家", "55家"] and claims.year.isna().tolist() == [True] + [False] * 4

@@ -192,10 +192,10 @@ def test_a_spilled_document_that_fails_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "CHUNK", 10)
     claims = extract_claims("".join(f"新增企业{n + 10}家。" for n in range(25)), get_extractor(), doc="b.txt")
     spool = parallel.ClaimSpool(tmp_path)
-    spool.begin("a.txt", "a" * 64)
+    spool.begin("a" * 64)
     for claim in claims[:3]:
         spool.add(claim)
-    spool.begin("b.txt", "b" * 64)
+    spool.begin("b" * 64)
     for claim in claims[3:]:
         spool.add(claim)  # 22 claims: two chunks to a spill file, then the document fails
     assert len(list(tmp_path.iterdir())) == 1
