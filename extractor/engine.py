@@ -14,6 +14,8 @@ before it, and a headline only waits for the figure it restates.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +32,7 @@ from .numerals import MAX_LENGTH, NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
+from .tables import Table, TableCell, TableReader
 from .tiers import TierResolver
 from .values import Reading, ValueReader
 from .years import YearResolver
@@ -90,37 +93,48 @@ class Extractor:
         self.kinds = KindResolver(self.ruleset)
         self.tiers = TierResolver(self.ruleset, self.attributor.program)
         self.years = YearResolver(self.reader)
+        self.tables = TableReader(self.ruleset, self.values, self.attributor)
 
     def metadata(self, text: str) -> dict[str, str | None]:
         return read_metadata(text, self.ruleset)
 
-    def extract(self, text: str, doc: str = "text", metadata: dict | None = None) -> list[Claim]:
-        return list(self.iter_claims(text, doc, metadata))
+    def extract(self, text: str, doc: str = "text", metadata: dict | None = None,
+                tables: list[Table] | None = None) -> list[Claim]:
+        """The claims of `text` in text order; `tables` are its tables when already found (tables.py)."""
+        return list(self.iter_claims(text, doc, metadata, tables))
 
-    def iter_claims(self, text: str, doc: str = "text", metadata: dict | None = None,
+    def iter_claims(self, text: str, doc: str = "text", metadata: dict | None = None, tables: list[Table] | None = None,
                     unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
-        """The claims of `text` in order, a sentence at a time.
+        """The claims of `text` in text order, a sentence at a time.
 
         The span of every number too long to read exactly (over MAX_LENGTH
         characters) is added to `unread`: it gives no claim, but a note.
         """
         metadata = metadata if metadata is not None else self.metadata(text)
+        cells = self.tables.read(text, self.tables.find(text) if tables is None else tables, metadata.get("title") or "")
         document = self.reader.read(text, metadata)
-        yield from _mark_repeats(_restate_headlines(self._claims(document, doc, unread), document, self.values))
+        claims = _restate_headlines(self._claims(document, doc, cells, unread), document, self.values)
+        if cells:  # claims come in text order; a stable merge puts a text claim before a cell at the same place
+            claims = heapq.merge(claims, sorted(self._cell_claims(doc, cells, document), key=lambda claim: claim.start),
+                                 key=lambda claim: claim.start)
+        yield from _mark_repeats(claims)
 
-    def _claims(self, document: DocumentContext, doc: str, unread: list[tuple[int, int]] | None) -> Iterator[Claim]:
+    def _claims(self, document: DocumentContext, doc: str, cells: list[TableCell],
+                unread: list[tuple[int, int]] | None) -> Iterator[Claim]:
         last = None
-        for sentence in self._sentences(self._found(document, unread)):
+        for sentence in self._sentences(self._found(document, cells, unread)):
             claims = self._sentence_claims(sentence, document, doc, last)
             if claims:
                 last = claims[-1]
             yield from claims
 
-    def _found(self, document: DocumentContext, unread: list[tuple[int, int]] | None) -> Iterator[_Found]:
+    def _found(self, document: DocumentContext, cells: list[TableCell],
+               unread: list[tuple[int, int]] | None) -> Iterator[_Found]:
         text, segments = document.text, document.segments
+        cell_starts, cell_ends = [cell.start for cell in cells], [cell.end for cell in cells]
         for candidate in self.scanner.scan(text):
-            if not candidate.is_claim:
-                continue
+            if not candidate.is_claim or _overlaps(cell_starts, cell_ends, candidate.start, candidate.end):
+                continue  # a table's cell is read with its table
             try:
                 reading = self.values.read(candidate)
             except NumeralError:  # a number we cannot read exactly is left out, never guessed
@@ -181,6 +195,20 @@ class Extractor:
                 line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id,
             ))
         return claims
+
+    def _cell_claims(self, doc: str, cells: list[TableCell], document: DocumentContext) -> list[Claim]:
+        """Claims of table cells: a cell's sentence is its row."""
+        text = document.text
+        return [
+            Claim(
+                doc=doc, start=cell.start, end=cell.end, text=text[cell.start : cell.end], value=cell.value, value_max=None,
+                unit=cell.unit, qualifier=cell.qualifier, metric=cell.metric, subject=cell.subject,
+                tier=self.tiers.tier_in(cell.subject), program=self.attributor.program(cell.subject), year=cell.year,
+                kind=cell.kind, sentence=text[cell.row_start : cell.row_end], sentence_start=cell.row_start,
+                line=document.segments.line_of(cell.start), rule="table.cell",
+            )
+            for cell in cells
+        ]
 
 
 def _runs(text: str, sentence: list[_Found]) -> list[tuple[int, int]]:
@@ -305,3 +333,9 @@ def _mark_repeats(claims: Iterable[Claim]) -> Iterator[Claim]:
         claim.is_repeat = key in seen
         seen.add(key)
         yield claim
+
+
+def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint spans given by `starts` and `ends`."""
+    index = bisect.bisect_left(ends, start + 1)
+    return index < len(starts) and starts[index] < end

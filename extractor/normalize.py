@@ -67,6 +67,16 @@ class Normalised:
         """The original span of the copy's [start, end): from its first to its last character."""
         return self.to_original(start), self.to_original(end - 1) + 1 if end > start else self.to_original(start)
 
+    def to_copy(self, offset: int) -> int:
+        """The copy's offset of the original's character at `offset` (one the copy keeps)."""
+        index = bisect.bisect_right(self._kept_from, offset) - 1
+        return offset - (self.shifts[index] if index >= 0 else 0)
+
+    @functools.cached_property
+    def _kept_from(self) -> tuple[int, ...]:
+        """Original offsets from which each cut's shift applies."""
+        return tuple(cut + shift for cut, shift in zip(self.cuts, self.shifts))
+
     def as_written(self, words: str, start: int, end: int) -> str:
         """`words` in the original's characters where the copy holds them in [start, end) (the last time); else `words`."""
         at = self.text.rfind(words, start, end) if words else -1
@@ -89,12 +99,16 @@ class Normaliser:
         # A line break that cuts a number from the rest of it: 13.03 | 万家, 两 | 批, 9. | 5%.
         self._break_in_number = regex.compile(rf"(?<={left}){_BREAK}(?={right})")
 
-    def __call__(self, text: str) -> Normalised:
+    def __call__(self, text: str, keep: list[tuple[int, int]] | tuple = ()) -> Normalised:
+        """The normalised copy of `text`; nothing is deleted inside the `keep` spans (tables, whose cells must stay apart)."""
         copy = fold(text)
         copy = _COMMA_IN_NUMBER.sub(",", _POINT_IN_NUMBER.sub(".", copy))
         if self.simplified:
             copy = to_simplified(copy)
         deleted = sorted(self._deletions(copy))
+        if keep:
+            starts = [start for start, _ in keep]
+            deleted = [span for span in deleted if not _touches(span, keep, starts)]
         if not deleted:
             return Normalised(text, copy)
         pieces, cuts, shifts = [], [], []
@@ -120,6 +134,12 @@ class Normaliser:
             for match in pattern.finditer(text):
                 yield match.span()
         yield from _wrapped_breaks(text)
+
+
+def _touches(span: tuple[int, int], keep: list[tuple[int, int]] | tuple, starts: list[int]) -> bool:
+    """Whether a deletion reaches into one of the sorted, disjoint `keep` spans (`starts`: their starts)."""
+    index = bisect.bisect_right(starts, span[1] - 1) - 1  # the last kept span starting before the deletion ends
+    return index >= 0 and keep[index][1] > span[0] and span[1] > keep[index][0]
 
 
 def fold(text: str) -> str:

@@ -1,14 +1,18 @@
 """Extraction at scale: all cores of one machine, or a Dask cluster.
 
 The inputs are cut, in input order, into batches of about `BATCH_BYTES` of
-files. A batch is the unit of work and of output: a worker (a local process
-or a Dask worker) extracts one batch at a time with the per-document pipeline
-(`pipeline.extract_document_into`) and its own Extractor, built once, and the
-writer stores each batch as it arrives, in input order. So memory holds a few
-batches whatever the corpus size, and the dataset written does not depend on
-how many workers there were. Within a batch, claims travel as Arrow tables of
-at most CHUNK rows, and a large document's go through a spill file, so one
-document of a million claims does not need its claims in memory either.
+files. A batch is the unit of output: the writer stores each batch as it
+arrives, in input order. Local worker processes take work in smaller pieces
+of about `WORK_BYTES` (a batch's files cut the same way), so that no worker
+is left carrying a large batch alone at the end; the pieces of a batch are
+joined, in order, before it is written. A worker (a local process or a Dask
+worker) extracts with the per-document pipeline
+(`pipeline.extract_document_into`) and its own Extractor, built once. So
+memory holds a few batches whatever the corpus size, and the dataset written
+does not depend on how many workers there were. Claims travel as Arrow
+tables of at most CHUNK rows, and a large document's go through a spill
+file, so one document of a million claims does not need its claims in
+memory either.
 
 A run of one batch writes the single files `claims.{parquet,csv}` (and
 `documents.*`); a run of several batches writes a partitioned Parquet dataset
@@ -44,6 +48,8 @@ if TYPE_CHECKING:
     from .resume import Reuse
 
 BATCH_BYTES = 4 * 2**20
+# A local worker's piece of work: with 4 MiB batches, 10 MB in two processes left one carrying 58% of it.
+WORK_BYTES = 2**20
 ENGINES = ("local", "dask")
 TABLES = ("claims", "documents")
 # Batches in flight per worker: enough to keep workers busy while the writer stores one.
@@ -213,7 +219,7 @@ def _start_worker(rules: str | None, simplified: bool) -> None:
     _worker_extractor, _worker_simplified = get_extractor(rules), simplified
 
 
-def _run_batch(paths: list[Path], spill: Path | None) -> Batch:
+def _run_piece(paths: list[Path], spill: Path | None) -> Batch:
     return extract_batch(paths, _worker_extractor, simplified=_worker_simplified, spill=spill)
 
 
@@ -229,12 +235,15 @@ def _sigint_deferred():
 
 
 def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
-           on_document: Callable[[], None] | None, simplified: bool, spill: Path | None) -> Iterator[Batch]:
-    """Batches in order; one batch or one job runs in this process, more in a pool of `jobs` processes.
+           on_document: Callable[[], None] | None, simplified: bool, spill: Path | None,
+           work_bytes: int = WORK_BYTES) -> Iterator[Batch]:
+    """Batches in order; run in this process for one job or one piece of work, else in a pool of `jobs` processes.
 
     (A resumed run may leave batches with nothing to extract: they do not call for a pool.)
     """
-    if jobs <= 1 or sum(1 for batch in work if batch) <= 1:
+    split = [batches(batch, work_bytes) for batch in work]
+    pieces = [piece for batch_pieces in split for piece in batch_pieces]
+    if jobs <= 1 or sum(1 for piece in pieces if piece) <= 1:
         for batch in work:
             yield extract_batch(batch, extractor, on_document, simplified, spill)
         return
@@ -245,15 +254,20 @@ def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs
         context.set_forkserver_preload([__name__])
     else:
         context = multiprocessing.get_context("spawn")
-    workers = min(jobs, len(work))
+    workers = min(jobs, len(pieces))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules, simplified)) as pool:
-        def submit(batch: list[Path]):
+        def submit(piece: list[Path]):
             with _sigint_deferred():  # a submission may start a worker
-                return pool.submit(_run_batch, batch, spill)
+                return pool.submit(_run_piece, piece, spill)
 
         try:
-            yield from _in_order(submit, [(batch, len(batch)) for batch in work], workers * _AHEAD, on_document)
-        except BaseException:  # Ctrl-C or an error: stop now, not after the batches in flight
+            ahead = workers * _AHEAD * max(1, len(pieces) // len(work))  # as many files in flight as whole batches were
+            done = _in_order(submit, [(piece, len(piece)) for piece in pieces], ahead, on_document)
+            for batch_pieces in split:
+                joined = [next(done) for _ in batch_pieces]
+                yield Batch([piece for part in joined for piece in part.claims],
+                            pd.concat([part.documents for part in joined], ignore_index=True))
+        except BaseException:  # Ctrl-C or an error: stop now, not after the pieces in flight
             for process in list(pool._processes.values()):  # no public way to stop running workers before 3.14
                 process.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -399,6 +413,7 @@ def extract_dataset(
     on_document: Callable[[], None] | None = None,
     simplified: bool = False,
     reuse: Reuse | None = None,
+    work_bytes: int = WORK_BYTES,
 ) -> RunSummary:
     """Extract every document and write the dataset in `out`; see the module docstring.
 
@@ -429,7 +444,7 @@ def extract_dataset(
             results = _dask(todo, rules_dir, scheduler, on_document, simplified)
         else:
             results = _local(todo, rules_dir, get_extractor(rules_dir), jobs or os.cpu_count() or 1, on_document,
-                             simplified, spill)
+                             simplified, spill, work_bytes)
         if reuse is not None:
             results = (reuse.merge(span, paths, fresh) for span, fresh in zip(spans, results))
         return write_batches(results, out, list(formats), partitioned=len(work) > 1)

@@ -10,7 +10,7 @@ import bisect
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 import pandas as pd
 import regex
@@ -62,10 +62,12 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
 def iter_claims(text: str, extractor: Extractor, doc: str = "text", metadata: dict | None = None,
                 simplified: bool = False, unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
     """extract_claims one claim at a time; spans of numbers too long to read are added to `unread` (see Extractor)."""
-    normalised = _normaliser(extractor, simplified)(text)
+    tables = extractor.tables.find(fold(text))  # found on the text as written, kept as written in the copy
+    normalised = _normaliser(extractor, simplified)(text, keep=[(table.start, table.end) for table in tables])
     metadata = metadata if metadata is not None else extractor.metadata(text)
     found: list[tuple[int, int]] = []
-    claims = extractor.iter_claims(normalised.text, doc=doc, metadata=metadata, unread=found)
+    claims = extractor.iter_claims(normalised.text, doc=doc, metadata=metadata,
+                                   tables=[table.moved(normalised.to_copy(table.start)) for table in tables], unread=found)
     if normalised.text == text:
         yield from claims
     else:
@@ -86,8 +88,29 @@ def iter_claims(text: str, extractor: Extractor, doc: str = "text", metadata: di
 
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
                  simplified: bool = False) -> pd.DataFrame:
-    """Claims of one text as a DataFrame (the dataset's claim columns)."""
+    """Claims of one text as a DataFrame (the dataset's claim columns). For many texts, `extract_texts` makes one table."""
     return claims_frame(extract_claims(text, get_extractor(rules), doc=doc, simplified=simplified))
+
+
+def extract_texts(texts: Iterable[str] | Mapping[str, str], docs: Iterable[str] | None = None,
+                  rules: str | Path | RuleSet | Extractor | None = None, simplified: bool = False) -> pd.DataFrame:
+    """Claims of many texts as one DataFrame, its `doc` naming the text each came from.
+
+    The names are a mapping's keys, else `docs` (as many as texts), else each
+    text's position ("0", "1", …). One table for all costs what one
+    `extract_text` call does, not once per text.
+    """
+    extractor = get_extractor(rules)
+    if isinstance(texts, Mapping):
+        named = texts.items()
+    elif docs is not None:
+        named = zip(docs, texts, strict=True)
+    else:
+        named = enumerate(texts)
+    claims: list[Claim] = []
+    for doc, text in named:
+        claims.extend(extract_claims(text, extractor, doc=str(doc), simplified=simplified))
+    return claims_frame(claims)
 
 
 @dataclass

@@ -8,55 +8,79 @@ a 文号, an idiom) consumes its text, so no claim is read inside it. Rules that
 start with `{number}` and are next to each other in that order share one
 match of the number, which is most of the scan's cost at every number.
 
+Where hyperscan is installed, one hyperscan pass first finds where each rule
+can start (prefilter.py), and each part of the alternation is tried only
+there, in the same order: the same candidates as `finditer` over the whole
+alternation, which still runs where hyperscan is missing or refuses a rule.
+
 Hostile text must not hang a batch. No match starts between two numeral
 characters (a number never starts inside another) or between two Latin
 letters, so a run of 100,000 digits or letters costs one attempt per rule
 instead of one per character (hours: every rule re-reads the run from each
 position); and a scan that
 still takes longer than `timeout` seconds (a rule that backtracks badly)
-raises TimeoutError, which fails that one document.
+raises TimeoutError, which fails that one document (each match
+of the guided scan is given what is left of that time).
+
+Candidates are found BLOCK at a time, so a caller takes them as they come
+and a large document's are never all held; only the time spent finding them
+counts against the timeout (the regex module's own timeout counts the CPU
+time since a search began, the caller's work between matches included, so
+each block of the plain scan is a search of its own, resumed where the last
+one stopped).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from operator import itemgetter
-from typing import Iterator
+from bisect import bisect_left
+from itertools import repeat
+from operator import is_not, itemgetter
+from typing import Iterator, NamedTuple
 
 import regex
 
+from . import prefilter
 from .ruleset import Rule, RuleError, RuleSet, expand
 
 SCAN_FAMILIES = ("nonclaims", "claims")
-_GROUPS = ("num", "mult", "more", "num2", "mult2", "more2", "unit")
+_GROUPS = ("num", "mult", "more", "sign", "num2", "mult2", "more2", "sign2", "unit", "cur", "jiao", "fen")
 # The fragments whose characters make up a numeral (rules/fragments.toml).
 _NUMERAL_FRAGMENTS = ("digits", "cn_digit", "cn_place")
 # Seconds one scan may take: a 50 MB single-line page of real text scans in
 # about 13 s on one core, a pathological one would run for hours.
 SCAN_TIMEOUT = 120.0
-# Candidates found at a time: a large document's are never all held at once.
+# Candidates found at a time.
 BLOCK = 10_000
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A scanned span and the groups of the rule that matched it."""
+class Candidate(NamedTuple):
+    """A scanned span and the groups of the rule that matched it (a tuple: the scan makes tens of thousands)."""
 
     rule: Rule
     start: int
     end: int
     groups: dict[str, str | None]
+    is_claim: bool
 
-    @property
-    def is_claim(self) -> bool:
-        return self.rule.family == "claims"
+
+class _Member:
+    """One part of the alternation (a rule, or rules sharing a number match) compiled alone, guard first."""
+
+    def __init__(self, source: str, guard: str, rules: list[Rule], names: list[str], group_names: tuple[str, ...]):
+        self.pattern = regex.compile(guard + f"(?:{source})", regex.V0)
+        index = self.pattern.groupindex
+        self.rules = rules
+        self.claims = [rule.family == "claims" for rule in rules]
+        self.rule_groups = _picker([index[name] - 1 for name in names])
+        # The scanner's group names, each from this part or None (past the last group) where it has none.
+        self.number_groups = _picker([index[g] - 1 if g in index else self.pattern.groups for g in group_names])
 
 
 class Scanner:
-    """The compiled single-pass pattern of a rule set."""
+    """The compiled single-pass pattern of a rule set, and the hyperscan guide to where it can match."""
 
-    def __init__(self, ruleset: RuleSet):
+    def __init__(self, ruleset: RuleSet, guided: bool | None = None):
         ordered: list[tuple[int, int, Rule]] = []
         for family in SCAN_FAMILIES:
             for rule in ruleset.family(family):
@@ -67,76 +91,136 @@ class Scanner:
             raise RuleError(f"{ruleset.directory}: no claim rules (claims.toml)")
         ordered.sort(key=lambda item: item[:2])
         self.rules = [rule for _, _, rule in ordered]
+        self._claims = [rule.family == "claims" for rule in self.rules]
         names = [f"R{i}" for i in range(len(self.rules))]
         number = expand("{number}", ruleset.fragments, "fragment {number}") if "number" in ruleset.fragments else None
-        self.pattern = regex.compile(numeral_guard(ruleset) + f"(?:{_alternation(self.rules, names, number)})", regex.V0)
+        guard = numeral_guard(ruleset)
+        members = _members(self.rules, names, number)
+        self.pattern = regex.compile(guard + f"(?:{'|'.join(source for source, _ in members)})", regex.V0)
         self.timeout: float | None = SCAN_TIMEOUT
         # Per match, one tuple of all groups gives both the rule and the number groups.
         index = self.pattern.groupindex
         self._rule_groups = _picker([index[name] - 1 for name in names])
         self._group_names = tuple(g for g in _GROUPS if g in index)
         self._number_groups = _picker([index[g] - 1 for g in self._group_names])
+        self._prefilter = None
+        if prefilter.wanted() if guided is None else guided and prefilter.hyperscan is not None:
+            rule_members = [k for k, (_, rule_indexes) in enumerate(members) for _ in rule_indexes]
+            self._prefilter = prefilter.Prefilter.build([rule.source for rule in self.rules], rule_members,
+                                                        self.pattern.pattern, [rule.id for rule in self.rules])
+        if self._prefilter is not None:
+            self._members = [_Member(source, guard, [self.rules[i] for i in rule_indexes], [names[i] for i in rule_indexes],
+                                     self._group_names) for source, rule_indexes in members]
+
+    @property
+    def guided(self) -> bool:
+        """Whether scans run the exact rules only where hyperscan says they can start."""
+        return self._prefilter is not None
 
     def scan(self, text: str) -> Iterator[Candidate]:
-        """Candidates in text order, found BLOCK at a time, so a caller can take them as they come.
+        """Candidates in text order, found a block at a time."""
+        blocks = None
+        if self._prefilter is not None:
+            try:
+                blocks = self._guided_blocks(text)
+            except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot carry to hyperscan
+                pass
+        for block in blocks if blocks is not None else self._plain_blocks(text):
+            yield from block
 
-        Only the time spent finding them counts against `timeout`: the regex
-        module's own timeout counts the CPU time since its search began, the
-        caller's work between matches included, so each block is a search of
-        its own, resumed where the last one stopped, given what is left.
-        """
-        rules, rule_groups, names, number_groups = self.rules, self._rule_groups, self._group_names, self._number_groups
-        position, spent = 0, 0.0
-        while True:
-            if self.timeout is not None and spent >= self.timeout:
-                raise TimeoutError("regex timed out")
-            started = time.process_time()
+    def _left(self, spent: float) -> float | None:
+        """What is left of the timeout after `spent` seconds of scanning; TimeoutError when nothing is."""
+        if self.timeout is None:
+            return None
+        if spent >= self.timeout:
+            raise TimeoutError("regex timed out")
+        return self.timeout - spent
+
+    def _plain_blocks(self, text: str) -> Iterator[list[Candidate]]:
+        """`finditer` over the whole alternation, BLOCK candidates at a time, each block a search of its own."""
+        rules, claims, rule_groups = self.rules, self._claims, self._rule_groups
+        names, number_groups = self._group_names, self._number_groups
+        position, spent, full = 0, 0.0, True
+        while full:
+            started = time.thread_time()
             block: list[Candidate] = []
-            left = None if self.timeout is None else self.timeout - spent
-            for match in self.pattern.finditer(text, position, timeout=left):
+            for match in self.pattern.finditer(text, position, timeout=self._left(spent)):
                 start, end = match.span()
                 if end == start:
                     continue
                 found = match.groups()
                 # Exactly one rule's group took part.
                 index = next(i for i, group in enumerate(rule_groups(found)) if group is not None)
-                block.append(Candidate(rules[index], start, end, dict(zip(names, number_groups(found)))))
+                block.append(Candidate(rules[index], start, end, dict(zip(names, number_groups(found))), claims[index]))
                 if len(block) == BLOCK:
-                    position = end  # where the search would go on: after a match that took text
+                    position = end  # where the search goes on: after a match that took text
                     break
-            spent += time.process_time() - started
-            yield from block
-            if len(block) < BLOCK:
-                return
+            full = len(block) == BLOCK
+            spent += time.thread_time() - started  # only this generator's own work: it runs between yields
+            yield block
+
+    def _guided_blocks(self, text: str) -> Iterator[list[Candidate]]:
+        """What `finditer` over the whole alternation finds, trying at each place only the parts that can start there.
+
+        Places come sorted by position, then by part (priority order), so the
+        first part that matches at a place is the one the alternation takes;
+        after a match, the search goes on from its end, as `finditer`'s does.
+        Raises UnicodeEncodeError at once for a text hyperscan cannot read.
+        """
+        started = time.thread_time()
+        starts, parts = self._prefilter.places(text)
+        return self._guided_from(text, starts, parts, time.thread_time() - started)
+
+    def _guided_from(self, text: str, starts: list[int], parts: list[int], spent: float) -> Iterator[list[Candidate]]:
+        members, names = self._members, self._group_names
+        i, count = 0, len(starts)
+        while i < count:
+            started = time.thread_time()
+            block: list[Candidate] = []
+            while i < count and len(block) < BLOCK:
+                start, member = starts[i], members[parts[i]]
+                match = member.pattern.match(text, start, timeout=self._left(spent + time.thread_time() - started))
+                if match is None:
+                    i += 1
+                    continue
+                end = match.end()
+                found = match.groups()
+                # Exactly one rule's group took part.
+                which = 0 if len(member.rules) == 1 else list(map(is_not, member.rule_groups(found), repeat(None))).index(True)
+                block.append(Candidate(member.rules[which], start, end, dict(zip(names, member.number_groups(found + (None,)))),
+                                       member.claims[which]))
+                i = bisect_left(starts, end, i + 1)
+            spent += time.thread_time() - started
+            yield block
 
 
-def _alternation(rules: list[Rule], names: list[str], number: str | None) -> str:
-    """All rules as one alternation, each in a group named for it.
+def _members(rules: list[Rule], names: list[str], number: str | None) -> list[tuple[str, list[int]]]:
+    """The parts of the alternation in order, each with the indexes of its rules, each rule in a group named for it.
 
     Rules that start with the `{number}` fragment and sit next to each other
     in priority order share one match of it: `{number}(?:unit1|unit2|...)`
     instead of `{number}unit1|{number}unit2|...`, so a number is read once,
     not once per unit (the scan's cost at every number).
     """
-    parts: list[str] = []
-    run: list[tuple[str, Rule, str]] = []  # (name, rule, what follows its number)
+    parts: list[tuple[str, list[int]]] = []
+    run: list[tuple[int, str]] = []  # (rule index, what follows its number)
 
     def close_run() -> None:
         if len(run) > 1:
-            parts.append(number + "(?:" + "|".join(f"(?P<{name}>{rest})" for name, _, rest in run) + ")")
+            parts.append((number + "(?:" + "|".join(f"(?P<{names[i]}>{rest})" for i, rest in run) + ")", [i for i, _ in run]))
         elif run:
-            parts.append(f"(?P<{run[0][0]}>{run[0][1].source})")
+            parts.append((f"(?P<{names[run[0][0]]}>{rules[run[0][0]].source})", [run[0][0]]))
         run.clear()
 
-    for name, rule in zip(names, rules):
+    for i, rule in enumerate(rules):
         rest = _after_number(rule.source, number) if number else None
         if rest is not None:
-            run.append((name, rule, rest))
+            run.append((i, rest))
             continue
         close_run()
-        parts.append(f"(?P<{name}>{rule.source})")
+        parts.append((f"(?P<{names[i]}>{rule.source})", [i]))
     close_run()
-    return "|".join(parts)
+    return parts
 
 
 def _after_number(source: str, number: str) -> str | None:

@@ -16,6 +16,10 @@ from .ruleset import Rule, RuleSet
 from .scanner import Candidate
 
 _SPACES = regex.compile(r"[ \t\u3000]+")
+# The 万/亿 that ends a Chinese numeral (三十万, 两千万): the multiplier a range can share.
+_SECTION_MULTIPLIER = regex.compile(r"[万萬亿億]+$")
+_HAS_SECTION = regex.compile(r"[万萬亿億]")
+_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -30,21 +34,30 @@ class Reading:
 class ValueReader:
     def __init__(self, ruleset: RuleSet):
         self.base_unit: dict[str, str] = dict(ruleset.table("units", "base_unit") or {})
-        currency = (ruleset.fragments.get("currency") or "元").split("|")
-        self.currencies = frozenset(self.base_unit.get(c, c) for c in currency)
+        fragments = ruleset.fragments
+        written = [word for name in ("currency", "currency_name", "currency_sign") for word in _words(fragments.get(name))]
+        self.currencies = frozenset(self.base_unit.get(c, c) for c in written or ["元"])
         self.unit_classes: dict[str, str] = dict(ruleset.table("units", "unit_classes") or {})
         self._rule_facts: dict[str, tuple] = {}
 
     def read(self, candidate: Candidate) -> Reading:
         rule, groups = candidate.rule, candidate.groups
-        fixed_value, scale, fixed_unit, fixed_qualifier, fraction, fixed_metric = self._facts(rule)
-        mult, mult2, num2 = groups.get("mult") or "", groups.get("mult2") or "", groups.get("num2")
+        fixed_value, scale, fixed_unit, fixed_qualifier, fraction, fixed_metric, doublings = self._facts(rule)
+        num, mult = groups.get("num"), groups.get("mult") or ""
+        num2, mult2 = groups.get("num2"), groups.get("mult2") or ""
         if fixed_value is not None:
             value = fixed_value
+        elif doublings:  # 翻两番: doubled twice, four times the base
+            value = Decimal(2) ** int(parse_numeral(num))
         else:
-            # A range that writes its multiplier once (3至5万元) shares it.
-            value = _numeral(groups.get("num"), mult or (mult2 if num2 else ""))
+            value = _numeral(num, mult or (_shared_multiplier(num, num2, mult2) if num2 else ""))
         value_max = _numeral(num2, mult2) if num2 else None
+        if groups.get("sign"):
+            value = -value
+        if value_max is not None and groups.get("sign2"):
+            value_max = -value_max
+        if groups.get("jiao") or groups.get("fen"):  # 123元1角1分
+            value += _digit(groups.get("jiao")) * _TENTH + _digit(groups.get("fen")) * _HUNDREDTH
         if fraction:  # 1/3 and 三分之一 as a percent
             if not value_max:
                 raise NumeralError(f"not a fraction: {groups.get('num')}/{num2}")
@@ -56,6 +69,9 @@ class ValueReader:
 
         written = _SPACES.sub("", groups.get("unit") or "")
         unit = fixed_unit or self.base_unit.get(written, written)
+        currency = groups.get("cur")
+        if currency and (unit in self.currencies or not unit):  # 港币5000万元, $20万: the currency named or signed
+            unit = self.base_unit.get(currency, currency)
 
         qualifier = None
         if value_max is not None:
@@ -67,7 +83,7 @@ class ValueReader:
         return Reading(value, value_max, unit, self.unit_class(fixed_metric, unit), qualifier)
 
     def _facts(self, rule: Rule) -> tuple:
-        """(value, scale, unit, qualifier, fraction, metric) a rule fixes, read from its data once."""
+        """(value, scale, unit, qualifier, fraction, metric, doublings) a rule fixes, read from its data once."""
         facts = self._rule_facts.get(rule.id)
         if facts is None:
             value = rule.get("value")
@@ -78,6 +94,7 @@ class ValueReader:
                 rule.get("qualifier"),
                 bool(rule.get("fraction")),
                 rule.get("metric"),
+                bool(rule.get("doublings")),
             )
             self._rule_facts[rule.id] = facts
         return facts
@@ -91,8 +108,40 @@ class ValueReader:
         return self.unit_classes.get(unit, "count")
 
 
+def _shared_multiplier(num: str | None, num2: str, mult2: str) -> str:
+    """The multiplier a range writes once, after its upper end, for both ends: 3至5万元, 两到三万, 一千到两千万.
+
+    Shared only where the lower end, read alike, is not above the upper one
+    (8500到3万 keeps 8500) and has no 万 or 亿 of its own (一万到两万).
+    """
+    lower = _SPACES.sub("", num or "")
+    upper = _SPACES.sub("", num2)
+    if not lower or _HAS_SECTION.search(lower):
+        return ""
+    if not mult2:  # a Chinese upper end holds its multiplier: 三十万 -> 三十 and 万
+        found = _SECTION_MULTIPLIER.search(upper)
+        if found is None or found.start() == 0:
+            return ""
+        upper, mult2 = upper[:found.start()], found.group()
+    try:
+        return mult2 if parse_numeral(lower) <= parse_numeral(upper) else ""
+    except NumeralError:
+        return ""
+
+
 def _numeral(num: str | None, mult: str) -> Decimal:
     text = _SPACES.sub("", num or "")
     if not text:  # a bare multiplier as a threshold: 过亿元
         return Decimal(MULTIPLIERS[mult])
     return parse_numeral(text + mult)
+
+
+def _digit(text: str | None) -> Decimal:
+    return parse_numeral(text) if text else Decimal(0)
+
+
+def _words(fragment: str | None) -> list[str]:
+    """The literal words of a fragment written as an alternation (lookaheads and escapes dropped)."""
+    if not fragment:
+        return []
+    return [regex.sub(r"\(\?[!=].*?\)|\\", "", word) for word in fragment.split("|")]

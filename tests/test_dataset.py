@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from extractor import extract_text, load_dataset
+from extractor import extract_text, extract_texts, load_dataset
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS
 
@@ -57,3 +57,33 @@ def test_extract_text_columns():
     assert list(claims.columns) == CLAIM_COLUMNS
     row = claims.iloc[0]
     assert (row.doc, row.start, row.end, row.text, row.value) == ("note.txt", 10, 17, "13.03万家", 130300.0)
+
+
+TEXTS = ["全市中小企业数量达到13.03万家。", "今年新增国家级专精特新“小巨人”企业19家，省级35家。", "没有数字的一句话。",
+         "贷款余额3838.1亿元，同比增长9.5%。"]
+
+
+def test_extract_texts_is_one_table_of_what_extract_text_gives_each():
+    together = extract_texts(TEXTS, docs=["a", "b", "c", "d"])
+    one_by_one = [extract_text(text, doc=doc) for doc, text in zip("abcd", TEXTS)]
+    assert together.to_csv(index=False) == pd.concat(one_by_one).to_csv(index=False)
+    assert list(together.doc) == ["a", "b", "b", "d", "d"]
+    assert list(together.text) == ["13.03万家", "19家", "35家", "3838.1亿元", "9.5%"]
+
+
+def test_extract_texts_names_texts_by_key_or_position():
+    assert list(extract_texts(dict(zip(["x", "y"], TEXTS[:2]))).doc) == ["x", "y", "y"]
+    assert list(extract_texts(TEXTS).doc) == ["0", "1", "1", "3", "3"]
+    with pytest.raises(ValueError):
+        extract_texts(TEXTS, docs=["a"])
+    empty = extract_texts([])
+    assert list(empty.columns) == CLAIM_COLUMNS and empty.empty
+
+
+def test_the_claims_table_types_hold_for_no_rows_and_for_empty_fields():
+    types = extract_text(TEXTS[0]).dtypes
+    assert str(types["year"]) == "Int64" and types["start"] == "int64" and types["is_repeat"] == bool
+    assert types["value_max"] == "float64" and pd.api.types.is_string_dtype(types["subject"])
+    nothing = extract_text(TEXTS[2])
+    assert list(nothing.columns) == CLAIM_COLUMNS and nothing.empty
+    assert [nothing[c].dtype for c in ("start", "value", "year", "is_repeat")] == ["int64", "float64", "Int64", bool]

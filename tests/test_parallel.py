@@ -71,6 +71,15 @@ def test_the_dataset_does_not_depend_on_jobs(one_job, tmp_path):
     assert files(tmp_path) == files(out)
 
 
+def test_workers_take_batches_in_pieces_and_the_dataset_stays_the_same(one_job, single, tmp_path):
+    """Pieces of one file each, joined into the batch they belong to: the same parts, and the same single files."""
+    extract_dataset(SEEDS, tmp_path / "parts", jobs=2, batch_bytes=SMALL_BATCH, work_bytes=1)
+    assert files(tmp_path / "parts") == files(one_job[0])
+    extract_dataset(SEEDS, tmp_path / "one", jobs=1)
+    extract_dataset(SEEDS, tmp_path / "pieces", jobs=2, work_bytes=1)
+    assert files(tmp_path / "pieces") == files(tmp_path / "one")
+
+
 def test_one_batch_writes_single_files_and_replaces_parts(one_job, single, tmp_path):
     out = tmp_path / "out"
     extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)

@@ -50,9 +50,9 @@ def extractions(monkeypatch):
     seen: list[str] = []
     original = Extractor.iter_claims
 
-    def counting(self, text, doc="text", metadata=None, unread=None):
+    def counting(self, text, doc="text", metadata=None, **options):
         seen.append(doc)
-        return original(self, text, doc=doc, metadata=metadata, unread=unread)
+        return original(self, text, doc=doc, metadata=metadata, **options)
 
     monkeypatch.setattr(Extractor, "iter_claims", counting)
     return seen

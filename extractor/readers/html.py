@@ -5,7 +5,11 @@ footers. Those go: elements that never hold the document (script, style,
 nav, aside, footer, forms), elements whose id or class names a menu or a
 footer, and blocks whose text is mostly links. What is left is written one
 block (paragraph, heading, list item, table row) a line, table cells apart
-by a tab. Line breaks of the HTML source between two Chinese characters are
+by a tab. A table keeps its columns: an empty cell stays an empty cell, a cell
+spanning columns is followed by an empty cell for each column it covers, and
+the paragraphs of a short cell (Word pages wrap every cell in <p>) stay on the
+row; a long cell (a page laid out in a table) keeps its paragraphs on lines of
+their own. Line breaks of the HTML source between two Chinese characters are
 dropped, as a browser drops them.
 
 libxml2 stops building the tree at 2048 levels of nesting (256 without its
@@ -32,6 +36,10 @@ _BLOCKS = {"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3
            "tr", "section", "article", "main", "header", "blockquote", "pre", "hr", "figure", "figcaption",
            "address", "center", "caption", "tbody", "thead", "tfoot", "body", "html"}
 _CELLS = {"td", "th"}
+# Marks a cell boundary while a line is built: a tab in the source is white space, not a cell.
+_CELL_MARK = "\x1f"
+# A cell with more text than this, or holding a table, is a page's layout, not a table's cell.
+_MAX_CELL = 200
 _LINKY = ("ul", "ol", "dl", "div", "table", "section", "p")
 # A block is a link list when at least this share of its text sits in links.
 _LINK_SHARE = 0.6
@@ -206,32 +214,52 @@ def _main(root: html.HtmlElement) -> html.HtmlElement:
 
 
 def _render(top: html.HtmlElement, lines: list[str]) -> None:
-    """Append the text of `top` to `lines`, closing a line at every block boundary."""
+    """Append the text of `top` to `lines`, closing a line at every block boundary (inside a short cell: a space)."""
     current: list[str] = []
-    # A step opens an element, or closes one and then reads its tail.
-    pending: list[tuple[html.HtmlElement, bool]] = [(top, False)]
+    # A step opens an element, or closes one and then reads its tail; each knows whether it lies in a short cell.
+    pending: list[tuple[html.HtmlElement, bool, bool]] = [(top, False, False)]
     while pending:
-        element, closing = pending.pop()
+        element, closing, in_cell = pending.pop()
         if not isinstance(element.tag, str):  # comments and processing instructions
             if element.tail:
                 current.append(element.tail)
             continue
-        block = element.tag.lower() in _BLOCKS
+        tag = element.tag.lower()
+        block = tag in _BLOCKS
         if closing:
-            if block:
+            if tag in _CELLS:
+                current.append(_CELL_MARK * (_span(element) - 1))
+            if block and in_cell:
+                current.append(" ")
+            elif block:
                 _flush(current, lines)
             if element.tail and element is not top:
                 current.append(element.tail)
             continue
-        if block:
+        if block and in_cell:
+            current.append(" ")
+        elif block:
             _flush(current, lines)
-        if element.tag.lower() in _CELLS:
-            current.append("\t")
+        if tag in _CELLS:
+            current.append(_CELL_MARK)
+            in_cell = in_cell or _is_short_cell(element)
         if element.text:
             current.append(element.text)
-        pending.append((element, True))
-        pending.extend((child, False) for child in reversed(element))
+        pending.append((element, True, in_cell))
+        pending.extend((child, False, in_cell) for child in reversed(element))
     _flush(current, lines)
+
+
+def _is_short_cell(cell: html.HtmlElement) -> bool:
+    """A table's cell, as opposed to a page laid out in a table: short and holding no table."""
+    return next(cell.iter("table"), None) is None and len(cell.text_content()) <= _MAX_CELL
+
+
+def _span(cell: html.HtmlElement) -> int:
+    try:
+        return max(1, min(int(cell.get("colspan", "1")), 100))
+    except ValueError:
+        return 1
 
 
 def _flush(current: list[str], lines: list[str]) -> None:
@@ -241,7 +269,16 @@ def _flush(current: list[str], lines: list[str]) -> None:
 
 
 def _clean(line: str) -> str:
-    """One line of a block: source line breaks between Chinese characters dropped, other whitespace runs one space."""
+    """One line of a block: source line breaks between Chinese characters dropped, other whitespace runs one space.
+
+    A table row keeps its empty cells (so its figures stay under their
+    headers); a row with nothing in any cell is no line.
+    """
     line = _BREAK_BETWEEN_WIDE.sub("", line)
-    cells = [_SPACES.sub(" ", cell).strip() for cell in line.split("\t")]
-    return "\t".join(cell for cell in cells if cell)
+    pieces = [_SPACES.sub(" ", piece).strip() for piece in line.split(_CELL_MARK)]
+    if len(pieces) == 1:
+        return pieces[0]
+    before, cells = pieces[0], pieces[1:]
+    if not any(cells):
+        return before
+    return "\t".join(([before] if before else []) + cells)

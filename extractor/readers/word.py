@@ -1,7 +1,9 @@
 """The text of a Word .docx file: body paragraphs and tables in document order.
 
-One paragraph a line; a table row is one line with its cells apart by a tab
-(a merged cell once). Headers, footers and comments are not the document.
+One paragraph a line; a table row is one line with its cells apart by a tab.
+A table keeps its columns: an empty cell stays empty, and a cell merged
+across columns is written once, followed by an empty cell for each further
+column it covers. Headers, footers and comments are not the document.
 """
 
 from __future__ import annotations
@@ -25,20 +27,23 @@ def docx_text(raw: bytes) -> str:
     lines: list[str] = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            lines.append(Paragraph(child, document).text)
+            lines.append(Paragraph(child, document).text.strip())
         elif child.tag == qn("w:tbl"):
             lines.extend(_rows(Table(child, document)))
-    return "\n".join(line.strip() for line in lines if line.strip())
+    return "\n".join(line for line in lines if line)
 
 
 def _rows(table: Table) -> list[str]:
+    """One line per row that has any text, its cells apart by a tab (leading and trailing empty cells kept)."""
     rows = []
     for row in table.rows:
         cells, seen = [], set()
         for cell in row.cells:
             if id(cell._tc) in seen:  # a merged cell repeats itself across the columns it spans
+                cells.append("")
                 continue
             seen.add(id(cell._tc))
             cells.append(" ".join(p.strip() for p in cell.text.split("\n") if p.strip()))
-        rows.append("\t".join(cells))
+        if any(cells):
+            rows.append("\t".join(cells))
     return rows
