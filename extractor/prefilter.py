@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+from array import array
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +52,9 @@ except ImportError:  # no wheel for this platform: the plain alternation scans a
     hyperscan = None
 
 log = logging.getLogger(__name__)
+
+# Bytes of a text counted at a time when byte offsets are turned into characters.
+_COUNT_SLICE = 2**20
 
 # A bounded repeat above this count is opened (`{2,80}` -> `{2,}`): the same places, a smaller automaton.
 _WIDEN_ABOVE = 16
@@ -446,13 +450,17 @@ class Prefilter:
         _note(note)
         _write_atomically(marker, note.encode("utf-8"))
 
-    def places(self, text: str) -> tuple[list[int], list[int]]:
+    def places(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(starts, members): every place where a member's rules can start, sorted by start, then member.
 
-        Raises UnicodeEncodeError for a text hyperscan cannot read (a lone surrogate).
+        Raises UnicodeEncodeError for a text hyperscan cannot read (a lone
+        surrogate). Events, byte offsets and places are kept as 8-byte
+        integers, and byte offsets are turned into characters a slice at a
+        time: a 50 MB text of 1.7 M places costs tens of MB here (Python lists
+        and a running count of every byte cost 900 MB).
         """
         data = text[::-1].encode("utf-8")
-        members, ends = [], []
+        members, ends = array("q"), array("q")
         add_member, add_end = members.append, ends.append
 
         def found(member: int, _start: int, end: int, _flags: int, _context: object) -> None:
@@ -464,16 +472,45 @@ class Prefilter:
             scratch = self._scratch.space = hyperscan.Scratch(self.database)
         self.database.scan(data, match_event_handler=found, scratch=scratch)
         if not ends:
-            return [], []
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         length = len(text)
-        byte_ends = np.array(ends, dtype=np.int64)
-        if len(data) == length:  # one byte a character
-            starts = length - byte_ends
-        else:  # characters read up to each byte offset: count the bytes that begin a character
-            begins = np.cumsum((np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80)
-            starts = length - begins[byte_ends - 1]
-        places = np.unique(starts * self.members + np.array(members, dtype=np.int64))
-        return (places // self.members).tolist(), (places % self.members).tolist()
+        byte_ends = np.frombuffer(ends, dtype=np.int64)
+        # characters read up to each byte offset (all of them where every character is one byte)
+        starts = length - (byte_ends if len(data) == length else _characters_before(data, byte_ends))
+        # Matches come in the order they end in the reversed text, so starts come last first: reversed, they are
+        # nearly sorted, which a stable sort takes in one pass (np.unique's hash table would cost ten times the memory).
+        places = np.sort((starts * self.members + np.frombuffer(members, dtype=np.int64))[::-1], kind="stable")
+        places = places[np.concatenate(([True], places[1:] != places[:-1]))]
+        return places // self.members, places % self.members
+
+
+def _characters_before(data: bytes, byte_ends: np.ndarray) -> np.ndarray:
+    """For each offset of `byte_ends` into UTF-8 `data`, the characters that begin before it.
+
+    A running count of the bytes that begin a character, a slice of
+    _COUNT_SLICE bytes at a time: a count of every byte at once would hold
+    eight bytes for each byte of the text. hyperscan reports matches in the
+    order they end, so the offsets are sorted already (else they are sorted here).
+    """
+    order = None if bool(np.all(byte_ends[1:] >= byte_ends[:-1])) else np.argsort(byte_ends, kind="stable")
+    ordered = byte_ends if order is None else byte_ends[order]
+    counts = np.empty_like(ordered)
+    view = np.frombuffer(data, dtype=np.uint8)
+    running = np.empty(min(len(view), _COUNT_SLICE), dtype=np.int64)
+    counted = taken = 0
+    for first in range(0, len(view), _COUNT_SLICE):
+        piece = view[first:first + _COUNT_SLICE]
+        begins = running[:len(piece)]
+        np.cumsum((piece & 0xC0) != 0x80, out=begins)
+        begins += counted
+        upto = int(np.searchsorted(ordered, first + len(piece), side="right"))
+        counts[taken:upto] = begins[ordered[taken:upto] - 1 - first]
+        counted, taken = int(begins[-1]), upto
+    if order is None:
+        return counts
+    result = np.empty_like(counts)
+    result[order] = counts
+    return result
 
 
 def _note(note: str) -> None:

@@ -33,11 +33,11 @@ one stopped).
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from itertools import repeat
 from operator import is_not, itemgetter
 from typing import Iterator, NamedTuple
 
+import numpy as np
 import regex
 
 from . import prefilter
@@ -171,14 +171,14 @@ class Scanner:
         starts, parts = self._prefilter.places(text)
         return self._guided_from(text, starts, parts, time.thread_time() - started)
 
-    def _guided_from(self, text: str, starts: list[int], parts: list[int], spent: float) -> Iterator[list[Candidate]]:
+    def _guided_from(self, text: str, starts: np.ndarray, parts: np.ndarray, spent: float) -> Iterator[list[Candidate]]:
         members, names = self._members, self._group_names
         i, count = 0, len(starts)
         while i < count:
             started = time.thread_time()
             block: list[Candidate] = []
             while i < count and len(block) < BLOCK:
-                start, member = starts[i], members[parts[i]]
+                start, member = int(starts[i]), members[parts[i]]
                 match = member.pattern.match(text, start, timeout=self._left(spent + time.thread_time() - started))
                 if match is None:
                     i += 1
@@ -189,7 +189,7 @@ class Scanner:
                 which = 0 if len(member.rules) == 1 else list(map(is_not, member.rule_groups(found), repeat(None))).index(True)
                 block.append(Candidate(member.rules[which], start, end, dict(zip(names, member.number_groups(found + (None,)))),
                                        member.claims[which]))
-                i = bisect_left(starts, end, i + 1)
+                i = int(np.searchsorted(starts, end))  # the first place at or after the match's end: past i
             spent += time.thread_time() - started
             yield block
 

@@ -18,6 +18,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import regex
 from hypothesis import given, settings
@@ -96,6 +97,19 @@ def test_the_guided_scan_finds_what_the_plain_alternation_finds(texts):
 @given(st.text(alphabet=st.sampled_from(NUMERALS + CONTEXT), max_size=200))
 def test_random_numeral_text_scans_the_same(text):
     assert list(GUIDED.scan(text)) == list(PLAIN.scan(text))
+
+
+@needs_hyperscan
+def test_places_counted_a_slice_at_a_time_are_those_counted_at_once(monkeypatch):
+    text = "".join(samples())
+    whole = GUIDED._prefilter.places(text)
+    monkeypatch.setattr(prefilter, "_COUNT_SLICE", 7)  # slices end inside characters of three bytes
+    sliced = GUIDED._prefilter.places(text)
+    assert len(whole[0]) > 1000 and all(map(np.array_equal, whole, sliced))
+    data = text[::-1].encode("utf-8")
+    ends = np.array([len(data), 1, 4, 3, len(data) // 2], dtype=np.int64)  # not in order: sorted and put back
+    expected = [sum(byte & 0xC0 != 0x80 for byte in data[:end]) for end in ends]  # bytes that begin a character
+    assert prefilter._characters_before(data, ends).tolist() == expected
 
 
 @needs_hyperscan
