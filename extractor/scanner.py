@@ -172,7 +172,7 @@ class Scanner:
         return self._guided_from(text, starts, parts, time.thread_time() - started)
 
     def _guided_from(self, text: str, starts: np.ndarray, parts: np.ndarray, spent: float) -> Iterator[list[Candidate]]:
-        members, names = self._members, self._group_names
+        members, names, position = self._members, self._group_names, starts.dtype.type
         i, count = 0, len(starts)
         while i < count:
             started = time.thread_time()
@@ -189,7 +189,8 @@ class Scanner:
                 which = 0 if len(member.rules) == 1 else list(map(is_not, member.rule_groups(found), repeat(None))).index(True)
                 block.append(Candidate(member.rules[which], start, end, dict(zip(names, member.number_groups(found + (None,)))),
                                        member.claims[which]))
-                i = int(np.searchsorted(starts, end))  # the first place at or after the match's end: past i
+                # the first place at or after the match's end: past i (a Python int would search an int64 copy of starts)
+                i = int(starts.searchsorted(position(end)))
             spent += time.thread_time() - started
             yield block
 

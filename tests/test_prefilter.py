@@ -100,12 +100,14 @@ def test_random_numeral_text_scans_the_same(text):
 
 
 @needs_hyperscan
-def test_places_counted_a_slice_at_a_time_are_those_counted_at_once(monkeypatch):
+def test_places_counted_and_sorted_a_slice_at_a_time_are_those_of_one_pass(monkeypatch):
     text = "".join(samples())
     whole = GUIDED._prefilter.places(text)
     monkeypatch.setattr(prefilter, "_COUNT_SLICE", 7)  # slices end inside characters of three bytes
+    monkeypatch.setattr(prefilter, "_PLACE_SLICE", 5)  # and places are sorted five events at a time
     sliced = GUIDED._prefilter.places(text)
     assert len(whole[0]) > 1000 and all(map(np.array_equal, whole, sliced))
+    assert bool(np.all(np.diff(whole[0].astype(np.int64) * 1000 + whole[1]) > 0))  # by start, then member, each once
     data = text[::-1].encode("utf-8")
     ends = np.array([len(data), 1, 4, 3, len(data) // 2], dtype=np.int64)  # not in order: sorted and put back
     expected = [sum(byte & 0xC0 != 0x80 for byte in data[:end]) for end in ends]  # bytes that begin a character

@@ -156,7 +156,7 @@ def read_as(raw: bytes, codec: str) -> Decoded | None:
     first = _BAD.search(text)
     if first is None:
         return Decoded(text, codec, warning)
-    replaced = len(_BAD.findall(text, first.start()))
+    replaced = len(text) - len(_BAD.sub("", text))  # counted without a list of every bad byte (garbage has millions)
     first_byte = len(text[:first.start()].encode(codec, errors=_UNMARK))
     return Decoded(_BAD.sub(REPLACEMENT, text), codec, warning, replaced, first_byte, first.start())
 
