@@ -25,6 +25,7 @@ from .parallel import ENGINES, clean_staging, extract_dataset
 from .pipeline import extract_documents, get_extractor, rules_version
 from .resume import plan_reuse
 from .ruleset import RuleError, load_ruleset
+from .workbook import write_workbook
 
 # Plain help (click's): typer's rich help shows a flag such as --quiet as "--quiet <bool>", as if it took a value.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -61,7 +62,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 def extract(
     inputs: Optional[List[Path]] = typer.Argument(None, help="Files and folders to read (default: seeds/ in the current folder, as in a clone)."),
     out: Path = typer.Option(Path("data"), "--out", "-o", help="Dataset folder to write."),
-    fmt: List[str] = typer.Option(["parquet", "csv"], "--format", "-f", help="Output formats: parquet, csv, jsonl (repeatable)."),
+    fmt: List[str] = typer.Option(["parquet", "csv"], "--format", "-f", help="Output formats: parquet, csv, jsonl, xlsx (repeatable; xlsx: OUT/dataset.xlsx, a claims and a documents sheet)."),
     rules: Optional[Path] = RulesOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line (problems are still listed)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document could not be read."),
@@ -84,9 +85,11 @@ def extract(
     Example: extractor extract seeds/ --out data --format jsonl
     """
     formats = list(dict.fromkeys(["parquet", "csv"] + fmt))
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in FORMATS + (XLSX,)]
     if unknown:
-        fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+        fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS + (XLSX,))})")
+    workbook = XLSX in formats
+    formats = [f for f in formats if f != XLSX]
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if (engine == "dask") != (scheduler is not None):
@@ -126,6 +129,8 @@ def extract(
         raise
     documents = load_dataset(out, table="documents")
     prune_texts(out, documents["sha256"])
+    if workbook:
+        write_workbook(out / "dataset.xlsx", {"claims": load_dataset(out), "documents": documents})
     failed = result.failed
     for error in failed["error"]:
         error_line(error)
@@ -264,14 +269,29 @@ def report(
     typer.echo(f"{summary.documents} documents, {summary.claims} claims, {summary.texts_missing} texts not found{scored} -> {out}", err=True)
 
 
-def _table_out(out: Optional[Path]) -> Optional[str]:
-    """The output format named by a file's suffix (.parquet, .csv, .jsonl); a usage error otherwise."""
+XLSX = "xlsx"
+TABLE_FORMATS = FORMATS + (XLSX,)
+TableFormatOption = typer.Option(None, "--format", "-f", help="File format of --out: parquet, csv, jsonl or xlsx (default: the suffix of --out; without --out, writes COMMAND.FORMAT here).", show_default=False)
+
+
+def _table_out(out: Optional[Path], fmt: Optional[str], command: str) -> tuple[Optional[Path], Optional[str]]:
+    """The file to write and its format: --format, else the suffix of --out (.parquet, .csv, .jsonl, .xlsx); a usage error otherwise."""
+    if fmt is not None and fmt not in TABLE_FORMATS:
+        fail(f"unknown format {fmt!r} (choose from {', '.join(TABLE_FORMATS)})")
     if out is None:
-        return None
-    fmt = out.suffix.lstrip(".")
-    if fmt not in FORMATS:
-        fail(f"{out}: unknown output format (use .parquet, .csv or .jsonl)")
-    return fmt
+        return (Path(f"{command}.{fmt}"), fmt) if fmt is not None else (None, None)
+    fmt = fmt or out.suffix.lstrip(".")
+    if fmt not in TABLE_FORMATS:
+        fail(f"{out}: unknown output format (use .parquet, .csv, .jsonl or .xlsx)")
+    return out, fmt
+
+
+def _write_out(sheets: dict[str, "pd.DataFrame"], out: Path, fmt: str) -> None:
+    """The first table in a file of its format; a workbook holds every table, a sheet each."""
+    if fmt == XLSX:
+        write_workbook(out, sheets)
+    else:
+        write_table(next(iter(sheets.values())), out.parent, out.stem, [fmt])
 
 
 def _show(table) -> None:
@@ -285,16 +305,19 @@ def diff_command(
     old: Path = typer.Argument(..., help="Old side: a document, a folder of documents, or a dataset (data/)."),
     new: Path = typer.Argument(..., help="New side: a document, a folder of documents, or a dataset."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="Keep only rows of this status: changed, added, removed, unchanged (repeatable)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the rows to a .parquet, .csv or .jsonl file instead of showing them."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the rows to a .parquet, .csv, .jsonl or .xlsx file instead of showing them."),
+    fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
 ) -> None:
     """Compare the claims of two versions, documents, years or runs: changed, added, removed.
 
-    Claims of two versions of one text align by position; others by metric,
-    programme, normalised subject, tier, unit and kind, then year and order.
+    Claims of two versions of one text align by position; others by their
+    indicator (metric, programme, tier, unit and the subject's words, however
+    worded) and kind, then period, year and order.
     The table shows changed, added and removed rows (unchanged ones only when
-    --only asks); --out writes every row unless --only narrows them.
+    --only asks); --out writes every row unless --only narrows them (an .xlsx
+    workbook: a diff sheet).
 
     Example: extractor diff seeds/000_c2029cb520c589b8.txt seeds/002_046af103274ec285.txt --only changed
     """
@@ -303,7 +326,7 @@ def diff_command(
     unknown = [s for s in only or [] if s not in STATUSES]
     if unknown:
         fail(f"unknown status {unknown[0]!r} for --only (choose from {', '.join(STATUSES)})")
-    fmt = _table_out(out)
+    out, fmt = _table_out(out, fmt, "diff")
     try:
         sides = [load_side(path, rules) for path in (old, new)]
         rows = diff(sides[0].claims, sides[1].claims, old_texts=sides[0].texts, new_texts=sides[1].texts,
@@ -317,7 +340,7 @@ def diff_command(
     statuses = only or (list(STATUSES) if out is not None else ["changed", "added", "removed"])
     shown = rows[rows["status"].isin(statuses)]
     if fmt is not None:
-        write_table(shown, out.parent, out.stem, [fmt])
+        _write_out({"diff": shown}, out, fmt)
     else:
         _show(diff_table(shown))
     counts = rows["status"].value_counts()
@@ -327,20 +350,22 @@ def diff_command(
 @app.command(name="series")
 def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
-    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose subject contains this (quotes, tier words and prefixes ignored)."),
+    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose indicator holds every word of this (word order, quotes and tier words ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
-    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each subject over years) or document (each subject over documents, so two versions of one year stay apart)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv or .jsonl file instead of showing it."),
+    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), period (each indicator over periods in time order, 一季度 and 1-3月 one column), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv, .jsonl or .xlsx file instead of showing it."),
+    fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
 ) -> None:
-    """Lay each subject's values over documents and years (subject x year).
+    """Lay each indicator's values over documents, years, periods and places (indicator x year).
 
     A claim that states no year takes the year its document reports on: the
     latest year its figures state, else its date's (marked * in the table,
-    year_source=document in the long table).
+    year_source=document in the long table). An .xlsx workbook holds the
+    pivot (series sheet) and the long table (claims sheet).
 
-    Example: extractor series data --subject 高新技术企业
+    Example: extractor series data --subject 高新技术企业 --by region --format xlsx
     """
     import pandas as pd
 
@@ -349,7 +374,7 @@ def series_command(
 
     if by not in BY:
         fail(f"unknown pivot {by!r} for --by (choose from {', '.join(BY)})")
-    fmt = _table_out(out)
+    out, fmt = _table_out(out, fmt, "series")
     try:
         sides = [load_side(path, rules) for path in inputs]
         claims = pd.concat([side.claims for side in sides], ignore_index=True)
@@ -360,7 +385,7 @@ def series_command(
         fail(str(exc))
     wide = pivot(rows, by)
     if fmt is not None:
-        write_table(rows if long else wide, out.parent, out.stem, [fmt])
+        _write_out({"claims": rows} if long else {"series": wide, "claims": rows}, out, fmt)
     else:
         _show(series_table(rows, wide=not long, by=by))
     typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {out}" if out else ""), err=True)

@@ -30,13 +30,15 @@ _STRING, _INT, _FLOAT, _BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 CLAIM_SCHEMA = pa.schema([
     ("doc", _STRING), ("start", _INT), ("end", _INT), ("text", _STRING), ("value", _FLOAT), ("value_max", _FLOAT),
     ("unit", _STRING), ("qualifier", _STRING), ("metric", _STRING), ("subject", _STRING), ("tier", _STRING),
-    ("program", _STRING), ("year", _INT), ("kind", _STRING), ("sentence", _STRING), ("sentence_start", _INT),
-    ("line", _INT), ("rule", _STRING), ("doc_sha256", _STRING), ("is_repeat", _BOOL),
+    ("program", _STRING), ("year", _INT), ("period", _STRING), ("kind", _STRING), ("indicator", _STRING),
+    ("sentence", _STRING), ("sentence_start", _INT), ("line", _INT), ("rule", _STRING), ("doc_sha256", _STRING),
+    ("is_repeat", _BOOL),
 ])
 DOCUMENT_SCHEMA = pa.schema([
     ("doc", _STRING), ("path", _STRING), ("sha256", _STRING), ("format", _STRING), ("encoding", _STRING),
     ("chars", _INT), ("title", _STRING), ("issuer", _STRING), ("date", _STRING), ("doc_number", _STRING),
-    ("region", _STRING), ("n_claims", _INT), ("status", _STRING), ("error", _STRING), ("rules_version", _STRING),
+    ("region", _STRING), ("region_code", _STRING), ("region_level", _STRING), ("n_claims", _INT), ("status", _STRING),
+    ("error", _STRING), ("rules_version", _STRING),
 ])
 CLAIM_COLUMNS = CLAIM_SCHEMA.names
 DOCUMENT_COLUMNS = DOCUMENT_SCHEMA.names
@@ -300,9 +302,17 @@ def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.Categorical(frame[column], categories=categories)
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
-    for column in ("doc", "text", "unit", "subject", "sentence", "rule", "doc_sha256"):
+    for column in ("doc", "text", "unit", "subject", "period", "indicator", "sentence", "rule", "doc_sha256"):
         if column in frame:
             frame[column] = frame[column].astype("string")
+    return frame
+
+
+def typed_documents(frame: pd.DataFrame) -> pd.DataFrame:
+    """Division codes as text (371000), however the file stored them: CSV and JSON readers take them for numbers."""
+    if "region_code" in frame and frame["region_code"].dtype != object:
+        codes = frame["region_code"]
+        frame = frame.assign(region_code=codes.map(lambda c: None if pd.isna(c) else str(int(c))).astype(object))
     return frame
 
 
@@ -316,7 +326,7 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
     parts = sorted((path / table).glob("*.parquet") if (path / table).is_dir() else path.glob("part-*.parquet"))
     if parts:
         frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
-        return typed_claims(frame) if table == "claims" else frame
+        return typed_claims(frame) if table == "claims" else typed_documents(frame)
     if path.is_dir():
         candidates = [path / f"{table}.parquet", path / f"{table}.csv", path / f"{table}.jsonl"]
         found = next((p for p in candidates if p.exists()), None)
@@ -331,4 +341,4 @@ def load_dataset(path: str | Path = "data", table: str = "claims") -> pd.DataFra
         frame = pd.read_json(path, lines=True)
     else:
         raise ValueError(f"{path}: not a dataset file (.parquet, .csv or .jsonl)")
-    return typed_claims(frame) if table == "claims" else frame
+    return typed_claims(frame) if table == "claims" else typed_documents(frame)

@@ -7,11 +7,14 @@ Claims are aligned in stages; each stage pairs only what the earlier ones left:
    the new text and paired with the claim it lands on, so a figure edited in
    place (305 -> 306) is `changed`, not `removed` + `added`;
 2. sentence: the same claim text in the same sentence (a moved paragraph);
-3. key: metric, programme, normalised subject, tier, unit and kind, first with
-   the same year, then in order; within a key the n-th claim pairs with the
-   n-th, never every one with every one.
+3. key: the indicator (indicators.py: metric, programme, tier, unit and the
+   head and holder of the subject, however worded) and the kind, first with
+   the same period, then the same year, then in order; within a key the n-th claim pairs with the
+   n-th, never every one with every one. A key that leaves its tier,
+   programme or holder unsaid takes the only fuller key of the other side.
 
-The words that normalise a subject live in rules/diff.toml.
+Text-alignment settings live in rules/diff.toml; the indicator's words in
+rules/indicators.toml.
 """
 
 from __future__ import annotations
@@ -25,72 +28,56 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import regex
 from rich.table import Table
 from rich.text import Text
 
 from .dataset import load_dataset
 from .documents import find_inputs, read_document, text_path
+from .indicators import indicator_rules, keyed_claims, plain, resolve_keys, with_key_parts
+from .periods import same_stretch
 from .pipeline import extract_documents, get_extractor
-from .ruleset import RuleSet, load_ruleset, words_pattern
+from .ruleset import RuleSet, load_ruleset
 
 STATUSES = ("changed", "added", "removed", "unchanged")
-KEY_COLUMNS = ["metric", "program", "subject_key", "tier", "unit", "kind"]
-SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "sentence"]
+KEY_COLUMNS = ["indicator", "metric", "program", "tier", "unit", "kind"]
+SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "period", "sentence"]
 DIFF_COLUMNS = (
     ["status", "aligned_by"] + KEY_COLUMNS
     + [f"old_{f}" for f in SIDE_FIELDS] + [f"new_{f}" for f in SIDE_FIELDS]
     + ["change_abs", "change_rel", "changed_fields"]
 )
 # Fields whose difference makes an aligned pair `changed` (a reworded subject
-# with the same normalised key is not a change).
-COMPARED = ["value", "value_max", "unit", "qualifier", "year", "metric", "program", "subject_key", "tier", "kind"]
-REQUIRED = ["doc", "start", "end", "text", "value", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "kind", "sentence"]
+# with the same indicator is not a change).
+COMPARED = ["value", "value_max", "unit", "qualifier", "year", "period", "metric", "program", "indicator", "tier", "kind"]
+# A period is compared as the stretch of time it names: 一季度 and 1-3月 are no change.
+_COMPARED_AS = {"period": "period_key"}
 _SEP = "\x1f"
 _FAR = np.int64(1) << 40  # offsets of different document pairs never meet
 
 
 @dataclass(frozen=True)
-class KeyRules:
-    """Subject normalisation and text-alignment settings read from rules/diff.toml."""
+class TextRules:
+    """Text-alignment settings read from rules/diff.toml."""
 
-    drop: dict[int, None]
-    front: regex.Pattern
-    back: regex.Pattern
-    generic: frozenset[str]
     min_similarity: float
     max_block_chars: int
 
-    def subject_key(self, subject) -> str:
-        """国家级专精特新“小巨人”企业 -> 专精特新小巨人企业: what the subject names, without tier, prefixes or quotes."""
-        if subject is None or subject is pd.NA or (isinstance(subject, float) and np.isnan(subject)):
-            return ""
-        text = str(subject).translate(self.drop)
-        return self.back.sub("", self.front.sub("", text))
-
 
 @lru_cache(maxsize=8)
-def _key_rules(directory: str | None) -> KeyRules:
-    return key_rules_of(load_ruleset(directory))
+def _text_rules(directory: str | None) -> TextRules:
+    return text_rules_of(load_ruleset(directory))
 
 
-def key_rules(rules: str | Path | RuleSet | None = None) -> KeyRules:
-    """The KeyRules of a rules directory (the built-in rules/ by default), read once per process."""
+def text_rules(rules: str | Path | RuleSet | None = None) -> TextRules:
+    """The TextRules of a rules directory (the built-in rules/ by default), read once per process."""
     if isinstance(rules, RuleSet):
-        return key_rules_of(rules)
-    return _key_rules(str(Path(rules).resolve()) if rules is not None else None)
+        return text_rules_of(rules)
+    return _text_rules(str(Path(rules).resolve()) if rules is not None else None)
 
 
-def key_rules_of(ruleset: RuleSet) -> KeyRules:
-    subject = ruleset.table("diff", "subject") or {}
+def text_rules_of(ruleset: RuleSet) -> TextRules:
     text = ruleset.table("diff", "text") or {}
-    front_words = list(subject.get("tiers", [])) + list(subject.get("prefixes", []))
-    back_words = list(subject.get("suffixes", []))
-    return KeyRules(
-        drop={ord(c): None for c in subject.get("drop", [])},
-        front=regex.compile(f"^(?:{words_pattern(front_words)})+" if front_words else "(?!)"),
-        back=regex.compile(f"(?:{words_pattern(back_words)})+$" if back_words else "(?!)"),
-        generic=frozenset(subject.get("generic", [""])),
+    return TextRules(
         min_similarity=float(text.get("min_similarity", 0.5)),
         max_block_chars=int(text.get("max_block_chars", 20000)),
     )
@@ -166,48 +153,6 @@ def load_side(path: str | Path, rules: str | Path | None = None) -> Side:
     return Side(result.claims, texts, result.documents)
 
 
-# ---------------------------------------------------------------- preparation
-
-
-def _plain(series: pd.Series, fill=None) -> pd.Series:
-    """Object values with `fill` for missing, whatever the dtype (categorical, string, Int64)."""
-    return series.astype(object).where(series.notna(), fill)
-
-
-def prepare(claims: pd.DataFrame, keys: KeyRules, keep_repeats: bool = False) -> pd.DataFrame:
-    """Claims with the columns alignment needs: subject_key, base key, generic flag, order."""
-    missing = [c for c in REQUIRED if c not in claims.columns]
-    if missing:
-        raise ValueError(f"claims lack the column(s) {', '.join(missing)}")
-    if not keep_repeats and "is_repeat" in claims:
-        claims = claims[~claims["is_repeat"].astype(bool).to_numpy()]
-    frame = pd.DataFrame({c: _plain(claims[c]) for c in REQUIRED}).reset_index(drop=True)
-    frame["value_max"] = claims["value_max"].astype("float64").to_numpy() if "value_max" in claims else np.nan
-    frame["value"] = frame["value"].astype("float64")
-    frame["start"] = frame["start"].astype("int64")
-    frame["end"] = frame["end"].astype("int64")
-    frame["sha"] = _plain(claims["doc_sha256"], "").to_numpy() if "doc_sha256" in claims else ""
-    subjects = frame["subject"].unique()
-    normalised = {s: keys.subject_key(s) for s in subjects}
-    frame["subject_key"] = frame["subject"].map(normalised)
-    frame["generic"] = frame["subject_key"].isin(keys.generic)
-    base = frame["metric"].fillna("").astype(str)
-    for column in ("program", "subject_key", "unit", "kind"):
-        base = base + _SEP + frame[column].fillna("").astype(str)
-    frame["base"] = base
-    frame["ord"] = np.arange(len(frame))
-    return frame
-
-
-def resolve_tiers(frame: pd.DataFrame, group: list[str]) -> pd.Series:
-    """A claim that names no tier takes the only tier its subject has in its group, else stays without."""
-    tiers = frame[frame["tier"].notna()].groupby(group, sort=False)["tier"].agg(["nunique", "first"])
-    only = tiers.loc[tiers["nunique"] == 1, "first"].rename("only").reset_index()
-    filled = frame[group].merge(only, how="left", on=group)["only"].to_numpy()
-    tier = pd.Series(np.where(frame["tier"].notna(), frame["tier"], filled), index=frame.index, dtype=object)
-    return tier.where(tier.notna(), None)
-
-
 # ---------------------------------------------------------------- text alignment
 
 
@@ -271,9 +216,13 @@ def map_spans(starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray) -> tuple
 
 
 def _regions(documents: pd.DataFrame | None) -> dict[str, str]:
+    """Each document's place: its division code, else its region as written (a documents table of an older run)."""
     if documents is None or "region" not in documents:
         return {}
-    return {doc: region for doc, region in zip(documents["doc"], documents["region"]) if isinstance(region, str) and region}
+    codes = documents["region_code"] if "region_code" in documents else pd.Series([None] * len(documents))
+    return {doc: code if isinstance(code, str) and code else region
+            for doc, region, code in zip(documents["doc"], documents["region"], codes)
+            if isinstance(code, str) and code or isinstance(region, str) and region}
 
 
 def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, new_region: dict) -> tuple[dict, dict, list[tuple[str, str, int]]]:
@@ -305,7 +254,7 @@ def _pair_documents(old_docs: list[str], new_docs: list[str], old_region: dict, 
     return old_pair, new_pair, pairs
 
 
-def _carried_spans(o: pd.DataFrame, n: pd.DataFrame, pairs, old_texts, new_texts, keys: KeyRules) -> pd.DataFrame:
+def _carried_spans(o: pd.DataFrame, n: pd.DataFrame, pairs, old_texts, new_texts, keys: TextRules) -> pd.DataFrame:
     """Old spans carried into the paired new text: the same bytes keep their offsets, an edited text is aligned."""
     partner = {pair: new_doc for _old_doc, new_doc, pair in pairs}
     new_sha = n.drop_duplicates("doc").set_index("doc")["sha"]
@@ -392,27 +341,31 @@ def diff(
     each other, within a region when the documents tables (`old_documents`,
     `new_documents`) give regions, and claims pair only within a region.
     """
-    keys = key_rules(rules)
-    o, n = prepare(old, keys, keep_repeats), prepare(new, keys, keep_repeats)
+    indicators = indicator_rules(rules)
+    o, n = keyed_claims(old, indicators, keep_repeats), keyed_claims(new, indicators, keep_repeats)
     old_pair, new_pair, pairs = _pair_documents(
         list(dict.fromkeys(o["doc"])), list(dict.fromkeys(n["doc"])), _regions(old_documents), _regions(new_documents))
     o["pair"], n["pair"] = o["doc"].map(old_pair).astype("int64"), n["doc"].map(new_pair).astype("int64")
-    both = pd.concat([o[["pair", "base", "tier"]], n[["pair", "base", "tier"]]], ignore_index=True)
-    tiers = resolve_tiers(both, ["pair", "base"]).to_numpy()
-    o["tier"], n["tier"] = tiers[: len(o)], tiers[len(o):]
-    o["key"] = o["base"] + _SEP + o["tier"].fillna("").astype(str)
-    n["key"] = n["base"] + _SEP + n["tier"].fillna("").astype(str)
+    both = pd.concat([o[["pair", "indicator", "generic"]], n[["pair", "indicator", "generic"]]], ignore_index=True)
+    side = np.repeat(["old", "new"], [len(o), len(n)])
+    resolved = resolve_keys(both["indicator"], both["pair"], pd.Series(side), both["generic"], indicators).to_numpy()
+    o, n = with_key_parts(o.assign(indicator=resolved[: len(o)])), with_key_parts(n.assign(indicator=resolved[len(o):]))
+    o["key"] = o["indicator"] + _SEP + o["kind"].fillna("").astype(str)
+    n["key"] = n["indicator"] + _SEP + n["kind"].fillna("").astype(str)
     o["year_key"], n["year_key"] = o["year"].fillna(-1).astype("int64"), n["year"].fillna(-1).astype("int64")
+    o["period_key"], n["period_key"] = _stretch_key(o["period"]), _stretch_key(n["period"])
+    keys = text_rules(rules)
 
     spans = _carried_spans(o, n, pairs, old_texts or {}, new_texts or {}, keys)
     found = [_one_to_one(_text_candidates(o, n, spans)).assign(aligned_by="text")]
     taken_o, taken_n = np.zeros(len(o), bool), np.zeros(len(n), bool)
-    stages = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
+    stages = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "period_key"]),
+              ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
     for name, columns in stages:
         taken_o[found[-1]["o"].to_numpy()] = True
         taken_n[found[-1]["n"].to_numpy()] = True
         left_o, left_n = o[~taken_o], n[~taken_n]
-        if name == "key":  # a generic subject (企业) says too little to pair figures by
+        if name == "key":  # a generic indicator (企业) says too little to pair figures by
             left_o, left_n = left_o[~left_o["generic"]], left_n[~left_n["generic"]]
         found.append(_match_in_order(left_o, left_n, columns).assign(aligned_by=name))
     matched = pd.concat(found, ignore_index=True)
@@ -434,6 +387,13 @@ def _differs(a: pd.Series, b: pd.Series, numeric: bool) -> np.ndarray:
     return ~((missing_a & missing_b) | (~missing_a & ~missing_b & equal))
 
 
+def _stretch_key(periods: pd.Series) -> pd.Series:
+    """One text for one stretch of time however it was written (一季度 2022-Q1 and 1-3月 2022-01/2022-03 pair),
+    worked out once per distinct period; "" for none."""
+    names = {period: same_stretch(period) for period in pd.unique(periods.dropna())}
+    return periods.map(names).astype(object).fillna("")
+
+
 def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFrame:
     removed = o.loc[~o["ord"].isin(matched["o"]), "ord"]
     added = n.loc[~n["ord"].isin(matched["n"]), "ord"]
@@ -451,7 +411,8 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
         out[f"old_{field}"] = old_rows[field]
         out[f"new_{field}"] = new_rows[field]
     both = has_old & has_new
-    differing = {f: _differs(old_rows[f], new_rows[f], f in ("value", "value_max")) & both for f in COMPARED}
+    differing = {f: _differs(old_rows[_COMPARED_AS.get(f, f)], new_rows[_COMPARED_AS.get(f, f)], f in ("value", "value_max")) & both
+                 for f in COMPARED}
     names = np.full(len(out), "", dtype=object)
     for field, mask in differing.items():
         names = names + np.where(mask, field + ",", "")
@@ -467,10 +428,10 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
     for side in ("old", "new"):
         for field in ("start", "end", "year"):
             out[f"{side}_{field}"] = out[f"{side}_{field}"].astype("Int64")
-        for field in ("doc", "text", "subject", "qualifier", "sentence"):
-            out[f"{side}_{field}"] = _plain(out[f"{side}_{field}"])
+        for field in ("doc", "text", "subject", "qualifier", "period", "sentence"):
+            out[f"{side}_{field}"] = plain(out[f"{side}_{field}"])
     for column in ["aligned_by"] + KEY_COLUMNS:
-        out[column] = _plain(out[column])
+        out[column] = plain(out[column])
     rank = out["status"].map({s: i for i, s in enumerate(STATUSES)})
     pair = old_rows["pair"].where(has_old, new_rows["pair"])
     out = out.assign(_rank=rank, _pair=pair, _o=old_rows["ord"], _n=new_rows["ord"])
@@ -508,8 +469,8 @@ def format_claim(value: float, value_max: float, unit: str | None, qualifier: st
 def _side_cell(row, side: str) -> str:
     if pd.isna(row[f"{side}_start"]):
         return ""
-    year = row[f"{side}_year"]
-    return f"{row[f'{side}_text']}" + (f" ({year})" if not pd.isna(year) else "")
+    period = row[f"{side}_period"]
+    return f"{row[f'{side}_text']}" + (f" ({period})" if isinstance(period, str) else "")
 
 
 def diff_table(rows: pd.DataFrame) -> Table:

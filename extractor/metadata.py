@@ -4,7 +4,9 @@ Government documents write these in fixed places: the head (portal labels, the
 issuing organ, the title, the 文号) and the foot (the organ's signature over a
 date line). The rules in `rules/documents.toml` say where each field is
 written; only the head and foot windows are read, so a long text costs no more
-than a short one.
+than a short one. The region is then read against the division table
+(places.py): its standard name, code and level, from the body when the head
+and foot name no place.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime
 import regex
 
 from .numerals import NumeralError, parse_numeral
+from .places import place_reader
 from .ruleset import Rule, RuleError, RuleSet
 
 FIELDS = ("title", "issuer", "date", "doc_number", "region")
@@ -27,7 +30,7 @@ _LINE_BREAK = regex.compile(r"[ \t\r\u3000\xa0]*\n[ \t\r\u3000\xa0]*")
 
 
 def read_metadata(text: str, ruleset: RuleSet) -> dict[str, str | None]:
-    """Each field from the first rule (in file order) that reads a value; None when none does."""
+    """Each field from the first rule (in file order) that reads a value, None when none does; then the place (places.py)."""
     window = {**_DEFAULT_WINDOW, **(ruleset.table("documents", "window") or {})}
     zones = {"head": _head(text, int(window["head"])), "foot": _foot(text, int(window["foot"]))}
     rules: dict[str, list[Rule]] = {field: [] for field in FIELDS}
@@ -36,7 +39,7 @@ def read_metadata(text: str, ruleset: RuleSet) -> dict[str, str | None]:
     found: dict[str, str | None] = dict.fromkeys(FIELDS)
     for field in FIELDS:
         found[field] = next(filter(None, (_read(rule, field, zones, found) for rule in rules[field])), None)
-    return found
+    return {**found, **place_reader(ruleset).read(text, found["region"], found["issuer"], found["title"])}
 
 
 def _head(text: str, size: int) -> str:

@@ -18,9 +18,10 @@ import regex
 from .dataset import claims_frame, documents_frame
 from .documents import find_inputs, read_document, shown
 from .engine import Claim, Extractor
-from .normalize import Normaliser, fold
+from .normalize import Normalised, Normaliser, fold
 from .numerals import MAX_LENGTH
 from .ruleset import RuleSet
+from .subjects import Piece
 
 _extractors: dict[str, Extractor] = {}
 _NEWLINE = regex.compile(r"\n")
@@ -53,8 +54,9 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
     """Claims of `text`, read on its normalised copy; spans, sentences and lines are those of `text` itself.
 
     With `simplified`, the rules read traditional characters as simplified
-    ones. Subjects and units are given back in the document's characters
-    where the copy holds them as they are (a unit keeps ASCII digits and %).
+    ones. A subject is given back in the document's characters, its spans
+    mapped through the offset map; a unit where the copy holds it as it is (a
+    unit keeps ASCII digits and %).
     """
     return list(iter_claims(text, extractor, doc, metadata, simplified))
 
@@ -75,15 +77,21 @@ def iter_claims(text: str, extractor: Extractor, doc: str = "text", metadata: di
         for claim in claims:
             start, end = normalised.span(claim.start, claim.end)
             sentence_start, sentence_end = normalised.span(claim.sentence_start, claim.sentence_start + len(claim.sentence))
-            # The subject as written: before the claim in its sentence, else anywhere in the sentence.
-            before = normalised.text.rfind(claim.subject, claim.sentence_start, claim.start) >= 0
-            subject = normalised.as_written(claim.subject, claim.sentence_start,
-                                            claim.start if before else claim.sentence_start + len(claim.sentence))
+            subject = "".join(_as_written(text, normalised, piece) for piece in claim.subject_pieces) \
+                if claim.subject_pieces else claim.subject
             yield replace(claim, start=start, end=end, text=text[start:end], sentence=text[sentence_start:sentence_end],
                           sentence_start=sentence_start, line=bisect.bisect_right(line_starts, start), subject=subject,
                           unit=fold(normalised.as_written(claim.unit, claim.start, claim.end)))
     if unread is not None:
         unread.extend(normalised.span(start, end) for start, end in found)
+
+
+def _as_written(text: str, normalised: Normalised, piece: Piece) -> str:
+    """A piece of a subject in the document's characters: a span of the copy maps back character by
+    character (a line break or space the copy left out stays out); joining words stay as they are."""
+    if isinstance(piece, str):
+        return piece
+    return "".join(text[normalised.to_original(offset)] for offset in range(*piece))
 
 
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
@@ -169,7 +177,8 @@ def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, sim
     gives no claim and a note in `error`.
     """
     document = read_document(path)
-    metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None}
+    metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None,
+                      "region_code": None, "region_level": None}
     count = 0
     sink.begin(document.sha256)
     if document.status == "ok":

@@ -352,10 +352,18 @@ def money_chart(claims: pd.DataFrame) -> str | None:
         return _svg(figure, "money claims by metric")
 
 
+def document_places(documents: pd.DataFrame) -> dict[str, str]:
+    """Each document's place as the charts name it: the division's standard name and code (威海市 371000), or its name alone."""
+    empty = pd.Series([None] * len(documents), dtype=object)
+    regions, codes = documents.get("region", empty), documents.get("region_code", empty)
+    return {str(doc): " ".join(part for part in (_text(region), _text(code)) if part)
+            for doc, region, code in zip(documents["doc"], regions, codes)}
+
+
 def target_pairs(claims: pd.DataFrame, places: dict[str, str]) -> pd.DataFrame:
     """Programme figures that have both a target and an actual for the same place.
 
-    Keyed by place (the document's region, else the document), programme, tier,
+    Keyed by place (the document's division, else the document), programme, tier,
     metric and unit; the latest actual (largest on a tie) meets the largest target.
     """
     rows = claims[claims["program"].notna() & claims["kind"].isin(["actual", "target"]) & ~claims["is_repeat"].astype(bool)]
@@ -449,7 +457,7 @@ def _plain(x: Any) -> Any:
 
 
 TABLE_FIELDS = ["text", "value", "metric", "subject", "tier", "year", "kind"]
-PANEL_FIELDS = ["text", "start", "end", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "kind", "rule", "line"]
+PANEL_FIELDS = ["text", "start", "end", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "period", "kind", "rule", "line"]
 # The table stays narrow: the qualifier shows as a sign before the value, the
 # rule and programme in the row's tooltip and the side panel.
 QUALIFIER_SIGNS = {"approx": "≈", "at_least": "≥", "more_than": ">", "at_most": "≤"}
@@ -537,7 +545,7 @@ def _panel(entry: Entry, doc_index: dict[str, int], shown: bool) -> dict:
 
 def _document(i: int, meta: dict, text: DocText, spans: list[Span], n_claims: int, off_text: int) -> str:
     doc = str(meta["doc"])
-    facts = [f"#{i}", doc] + [_text(meta.get(k)) for k in ("region", "issuer", "date", "doc_number") if _text(meta.get(k))]
+    facts = [f"#{i}", doc] + [_text(meta.get(k)) for k in ("region", "region_code", "issuer", "date", "doc_number") if _text(meta.get(k))]
     facts.append(f"{n_claims} claims")
     notes = []
     if _text(meta.get("status")) not in ("", "ok"):
@@ -596,7 +604,7 @@ def render_report(
     """The whole page as one HTML string; `candidate_words` as rules/subjects.toml gives them."""
     docs = list(documents["doc"].astype(str))
     doc_index = {doc: i for i, doc in enumerate(docs)}
-    places = {str(d): _text(r) for d, r in zip(documents["doc"], documents.get("region", pd.Series(dtype=object)))}
+    places = document_places(documents)
     entries = _entries(claims, gold)
     spans, off_text = _spans(entries, texts)
     shown = {span.id for doc_spans in spans.values() for span in doc_spans}

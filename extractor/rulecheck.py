@@ -6,7 +6,8 @@ empty list means "no claim". Examples with `fields` check document metadata.
 An example is read as a document is (its metadata, then normalisation), so it
 can show a date line, a line-broken number or traditional characters.
 Because every example runs through all rules at once, rules that collide show
-up here. Each rule's pattern is also timed on texts built from its own pieces,
+up here. The indicator pairs of rules/indicators.toml are checked the same
+way. Each rule's pattern is also timed on texts built from its own pieces,
 so a pattern that backtracks badly fails here, not on a user's corpus. Used by
 `extractor rules --check` and by the test suite.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import regex
 
 from .engine import Claim, Extractor
@@ -55,15 +57,41 @@ def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list
     return problems
 
 
+def indicator_failures(extractor: Extractor) -> list[str]:
+    """What is wrong with the indicator pairs of rules/indicators.toml: `same` pairs share a key,
+    `different` pairs never do, `pairs` differ and yet resolve to one key (one claim each, on either side)."""
+    from .indicators import resolve_keys
+
+    failures = []
+    for check in ("same", "different", "pairs"):
+        for pair in extractor.ruleset.table("indicators", check) or []:
+            where = f"indicators.toml: {check} {pair['texts'][0][:20]!r}"
+            claims = [extract_claims(text, extractor) for text in pair["texts"]]
+            if any(len(found) != 1 for found in claims):
+                failures.append(f"{where}: each text must give one claim, got {[len(found) for found in claims]}")
+                continue
+            keys = [found[0].indicator for found in claims]
+            if check == "same" and len(set(keys)) != 1:
+                failures.append(f"{where}: keys differ: {keys}")
+            elif check == "different" and len(set(keys)) == 1:
+                failures.append(f"{where}: keys are one: {keys[0]}")
+            elif check == "pairs":
+                resolved = resolve_keys(pd.Series(keys), pd.Series([0, 0]), pd.Series([0, 1]), pd.Series([False, False]),
+                                        extractor.indicators)
+                if len(set(keys)) == 1 or resolved.nunique() != 1:
+                    failures.append(f"{where}: keys {keys} should differ and pair, got {resolved.tolist()}")
+    return failures
+
+
 def check_examples(ruleset: RuleSet) -> list[str]:
-    """Failures of every example that is not marked as a known miss (xfail)."""
+    """Failures of every example that is not marked as a known miss (xfail), and of the indicator pairs."""
     extractor = Extractor(ruleset)
     failures = []
     for rule in ruleset.rules:
         for example in rule.examples:
             if example.xfail is None:
                 failures.extend(example_failures(extractor, rule, example))
-    return failures
+    return failures + indicator_failures(extractor)
 
 
 # -- speed -------------------------------------------------------------------------

@@ -13,13 +13,16 @@ from typer.testing import CliRunner
 from extractor import diff, extract_text, series
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS
-from extractor.diff import DIFF_COLUMNS, align_texts, key_rules, load_side, map_spans
+from extractor.diff import DIFF_COLUMNS, align_texts, load_side, map_spans, text_rules
 from extractor.series import pivot, series_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 WEIHAI_2022 = SEEDS / "000_c2029cb520c589b8.txt"
 WEIHAI_2026 = SEEDS / "002_046af103274ec285.txt"
+# The two indicators both 威海 replies count, as the 2026 reply names them (国家…).
+HIGH_TECH = "enterprise_count|high_tech|national|家|高新技术企业|"
+TECH_SME = "enterprise_count|tech_sme|national|家|科技型中小企业|"
 
 
 @pytest.fixture(scope="module")
@@ -46,28 +49,6 @@ def at(text: str, before: str, figure: str) -> int:
     return text.index(before + figure) + len(before)
 
 
-# ------------------------------------------------------------ subject keys
-
-
-@pytest.mark.parametrize(
-    ("subject", "key"),
-    [
-        ("国家级专精特新“小巨人”企业", "专精特新小巨人企业"),
-        ('国家级专精特新"小巨人"企业', "专精特新小巨人企业"),
-        ("国家级 专精特新 ‘小巨人’ 企业", "专精特新小巨人企业"),
-        ("专精特新「小巨人」企业", "专精特新小巨人企业"),
-        ("新认定市级“专精特新”中小企业", "专精特新中小企业"),
-        ("新培育认定省级“瞪羚”企业", "瞪羚企业"),
-        ("累计新增省级及以上各类创新平台总数", "各类创新平台"),
-        ("培育国家高新技术企业", "高新技术企业"),
-        ("中小企业数量", "中小企业"),
-        ("制造业中长期贷款余额", "制造业中长期贷款余额"),
-    ],
-)
-def test_subject_key(subject, key):
-    assert key_rules().subject_key(subject) == key
-
-
 # ------------------------------------------------------------ versions of one text
 
 
@@ -82,7 +63,7 @@ def test_a_figure_edited_in_place_is_changed(original):
     assert (row.old_value, row.new_value, row.change_abs) == (305, 306, 1)
     assert row.change_rel == pytest.approx(1 / 305)
     assert row.changed_fields == "value"
-    assert (row.subject_key, row.tier, row.program) == ("专精特新中小企业", "provincial", "srdi_sme")
+    assert (row.indicator, row.tier, row.program) == ("enterprise_count|srdi_sme|provincial|家|专精特新企业|", "provincial", "srdi_sme")
 
 
 def test_an_edit_that_moves_the_figure_still_pairs_by_position(original):
@@ -120,7 +101,7 @@ def test_an_added_sentence_is_added(original):
     rows = versions(original, edited)
     assert statuses(rows) == {"added": 1, "unchanged": len(claims)}
     row = rows.iloc[0]
-    assert (row.status, row.new_text, row.new_value, row.subject_key) == ("added", "6家", 6, "制造业单项冠军企业")
+    assert (row.status, row.new_text, row.new_value, row.indicator) == ("added", "6家", 6, "enterprise_count|single_champion||家|单项冠军企业|")
     assert row.new_start == text.index(anchor) + len(anchor) + len("全市制造业单项冠军企业达到")
     assert pd.isna(row.old_start) and pd.isna(row.change_abs)
 
@@ -150,7 +131,7 @@ def test_other_quotes_and_spaces_change_nothing(original):
     assert statuses(rows) == {"unchanged": len(claims)}
     giant = rows[rows["old_start"] == at(text, "国家级专精特新“小巨人”企业", "19家")].iloc[0]
     assert giant.new_start == at(edited, "国家级 专精特新「小巨人」企业", "19家")
-    assert (giant.subject_key, giant.old_value, giant.new_value) == ("专精特新小巨人企业", 19, 19)
+    assert (giant.indicator, giant.old_value, giant.new_value) == ("enterprise_count|little_giant|national|家|小巨人企业|", 19, 19)
     high_tech = rows[rows["old_text"] == "1049家"].iloc[0]
     assert (high_tech.new_text, high_tech.new_start - high_tech.old_start) == ("1049 家", 1)
 
@@ -211,7 +192,7 @@ def test_repeated_keys_pair_by_year_then_order_never_all_with_all():
     )
     new = frame(
         claim("b.txt", 5, "15家", 15, "“瞪羚”企业", year=2022),
-        claim("b.txt", 40, "20家", 20, "新增瞪羚企业", year=2023),
+        claim("b.txt", 40, "20家", 20, "瞪羚企业数量", year=2023),
     )
     rows = diff(old, new)
     assert len(rows) == 3
@@ -221,7 +202,7 @@ def test_repeated_keys_pair_by_year_then_order_never_all_with_all():
     first = rows[rows["old_text"] == "12家"].iloc[0]
     assert (first.change_abs, first.changed_fields) == (3, "value")
     other = rows[rows["old_text"] == "10家"].iloc[0]
-    assert other.changed_fields == "value,year"
+    assert other.changed_fields == "value,year,period"
 
 
 def test_a_claim_without_tier_pairs_with_the_only_tier_of_its_subject():
@@ -233,7 +214,7 @@ def test_a_claim_without_tier_pairs_with_the_only_tier_of_its_subject():
     rows = diff(old, new)
     assert statuses(rows) == {"changed": 1, "added": 2, "removed": 1}
     row = rows.iloc[0]
-    assert (row.old_value, row.new_value, row.tier, row.subject_key) == (1049, 1633, "national", "高新技术企业")
+    assert (row.old_value, row.new_value, row.tier, row.indicator) == (1049, 1633, "national", HIGH_TECH)
     # 专精特新中小企业 has two tiers on the other side: which one it is cannot be told
     assert rows[rows["status"] == "removed"]["old_text"].tolist() == ["300家"]
 
@@ -271,12 +252,12 @@ def test_weihai_2022_and_2026_align_every_subject_both_mention(weihai):
     # 科技型中小企业 (1476家; 国家科技型中小企业 2907 家); no other subject is in both.
     # The 10条 产业链 of 2022 are 优势产业链, those of 2026 标志性产业链; 创新平台 are
     # 各类 in 2022 and 科技 in 2026; 企业 alone names no group.
-    assert sorted(zip(aligned["subject_key"], aligned["old_text"], aligned["new_text"])) == [
-        ("科技型中小企业", "1476家", "2907 家"),
-        ("高新技术企业", "1049家", "1633 家"),
+    assert sorted(zip(aligned["indicator"], aligned["old_text"], aligned["new_text"])) == [
+        (HIGH_TECH, "1049家", "1633 家"),
+        (TECH_SME, "1476家", "2907 家"),
     ]
     assert set(aligned["status"]) == {"changed"} and set(aligned["aligned_by"]) == {"key"}
-    high_tech = aligned[aligned["subject_key"] == "高新技术企业"].iloc[0]
+    high_tech = aligned[aligned["indicator"] == HIGH_TECH].iloc[0]
     assert (high_tech.old_start, high_tech.new_start) == (
         at(WEIHAI_2022.read_text(encoding="utf-8"), "拥有高新技术企业", "1049家"),
         at(WEIHAI_2026.read_text(encoding="utf-8"), "培育国家高新技术企业 ", "1633 家"),
@@ -303,7 +284,8 @@ def test_weihai_series_of_high_tech_enterprises(weihai):
     assert set(long["region"]) == {"威海市"} and set(long["tier"]) == {"national"}
     wide = pivot(long)
     assert list(wide.columns[-2:]) == ["2022", "2025"]
-    assert wide[["region", "subject_key", "tier", "2022", "2025"]].values.tolist() == [["威海市", "高新技术企业", "national", 1049, 1633]]
+    assert wide[["region", "region_code", "indicator", "tier", "2022", "2025"]].values.tolist() == [
+        ["威海市", "371000", HIGH_TECH, "national", 1049, 1633]]
 
 
 def test_a_claim_without_year_takes_the_year_its_document_reports_on():
@@ -339,7 +321,7 @@ def run(*args):
 def test_diff_command_shows_changed_rows():
     result = run("diff", WEIHAI_2022, WEIHAI_2026, "--only", "changed")
     assert result.exit_code == 0, result.output
-    assert "1049家 (2022)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
+    assert "1049家 (2022-06-30)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
     assert "added" not in result.stdout
     assert result.stderr.startswith("2 changed, ")
 
@@ -358,7 +340,7 @@ def test_diff_command_writes_rows(tmp_path, suffix):
 def test_diff_usage_errors(tmp_path):
     for args, message in [
         ((WEIHAI_2022, tmp_path / "missing.txt"), "missing.txt: no such file or folder"),
-        ((WEIHAI_2022, WEIHAI_2026, "--out", tmp_path / "diff.xlsx"), "diff.xlsx: unknown output format"),
+        ((WEIHAI_2022, WEIHAI_2026, "--out", tmp_path / "diff.ods"), "diff.ods: unknown output format"),
         ((WEIHAI_2022, WEIHAI_2026, "--only", "moved"), "unknown status 'moved'"),
         ((WEIHAI_2022, tmp_path), "no documents (.txt) and no dataset"),
     ]:
@@ -372,7 +354,7 @@ def test_series_command(tmp_path):
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "高新技术企业", "--out", out)
     assert result.exit_code == 0, result.output
     wide = pd.read_csv(out)
-    assert wide[["subject_key", "2022", "2025"]].values.tolist() == [["高新技术企业", 1049, 1633]]
+    assert wide[["indicator", "2022", "2025"]].values.tolist() == [[HIGH_TECH, 1049, 1633]]
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "国家高新技术企业", "--long")
     assert result.exit_code == 0, result.output
     assert "2025*" in result.stdout and "1633家" in result.stdout
@@ -417,24 +399,61 @@ def test_series_command_by_document(tmp_path):
     result = run("series", WEIHAI_2022, WEIHAI_2026, "--subject", "科技型中小企业", "--by", "document", "--out", out)
     assert result.exit_code == 0, result.output
     wide = pd.read_csv(out)
-    assert wide[["subject_key", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [["科技型中小企业", 1476, 2907]]
+    assert wide[["indicator", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [[TECH_SME, 1476, 2907]]
     result = run("series", WEIHAI_2022, "--by", "doc")
-    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document)\n"
+    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, period, document, region)\n"
+
+
+def test_a_pivot_by_region_lays_one_indicator_over_places():
+    claims = frame(
+        claim("weihai.txt", 0, "55家", 55, "瞪羚企业", year=2022),
+        claim("rizhao.txt", 0, "40家", 40, "“瞪羚”企业", year=2022),
+        claim("beijing.txt", 0, "10家", 10, "瞪羚企业数量", year=2022),
+        claim("changchun.txt", 0, "12家", 12, "瞪羚企业", year=2022),
+        claim("rizhao.txt", 20, "48家", 48, "瞪羚企业", year=2023),
+    )
+    documents = pd.DataFrame({
+        "doc": ["weihai.txt", "rizhao.txt", "beijing.txt", "changchun.txt"],
+        "region": ["威海市", "日照市", "朝阳区", "朝阳区"],
+        "region_code": ["371000", "371100", "110105", "220104"],
+    })
+    long = series(claims, documents)
+    wide = pivot(long, by="region")
+    places = ["威海市", "日照市", "朝阳区 (110105)", "朝阳区 (220104)"]  # in character order; one name, two places
+    assert list(wide.columns[-4:]) == places
+    gazelle = "enterprise_count|||家|瞪羚企业|"
+    assert wide[["indicator", "year"] + places].astype(object).where(wide.notna(), None).values.tolist() == [
+        [gazelle, 2022, 55, 40, 10, 12],
+        [gazelle, 2023, None, 48, None, None],
+    ]
+    table = series_table(long, by="region")
+    assert [column.header for column in table.columns] == ["subject", "tier", "metric", "kind", "year"] + places
+
+
+def test_series_command_by_region(tmp_path):
+    out = tmp_path / "series.csv"
+    result = run("series", WEIHAI_2022, SEEDS / "001_6a8959abd0ee71f3.txt", "--subject", "专精特新企业", "--by", "region", "--out", out)
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(out)
+    # both count 省级 专精特新中小企业 in their own year: 威海 305 in 2022, 葫芦岛 36 in 2023
+    provincial = wide[wide["indicator"] == "enterprise_count|srdi_sme|provincial|家|专精特新企业|"]
+    assert provincial[["year", "威海市", "葫芦岛市"]].astype(object).where(provincial.notna(), None).values.tolist() == [
+        [2022, 305, None], [2023, None, 36]]
 
 
 def test_an_edit_in_a_long_single_line_text_is_aligned_by_sentence():
     # every seed on one line: a line longer than max_block_chars (20,000), so
     # only its sentences keep the alignment small enough to run
     text = "".join(path.read_text(encoding="utf-8").replace("\n", "") for path in sorted(SEEDS.glob("*.txt")))
-    assert "\n" not in text and len(text) > key_rules().max_block_chars
+    assert "\n" not in text and len(text) > text_rules().max_block_chars
     edited = text.replace("共为全市3.5万家企业", "共为全市3.6万家企业")
     old = extract_text(text, doc="v1.txt")
     rows = diff(old, extract_text(edited, doc="v2.txt"), old_texts={"v1.txt": text}, new_texts={"v2.txt": edited})
     changed = rows[rows["status"] != "unchanged"]
-    # 企业 names no group, so only the text can pair this edit
+    # text alignment comes first: the edit is paired where it stands
     start = at(text, "共为全市", "3.5万家")
-    assert changed[["status", "aligned_by", "subject_key", "old_text", "new_text", "old_start", "new_start"]].values.tolist() == [
-        ["changed", "text", "企业", "3.5万家", "3.6万家", start, start],
+    assert changed[["status", "aligned_by", "indicator", "old_text", "new_text", "old_start", "new_start"]].values.tolist() == [
+        ["changed", "text", "enterprise_count|||家|企业|减轻缴费负担的", "3.5万家", "3.6万家", start, start],
     ]
 
 
@@ -463,8 +482,8 @@ def test_diff_command_pairs_folders_by_region(tmp_path):
     # 威海 2022 and 2026 pair with each other (the 高新技术企业 and 科技型中小企业
     # of test_weihai_…); 日照 and 葫芦岛 pair with nothing, though 葫芦岛 also counts
     # 省级 专精特新中小企业
-    assert sorted(zip(aligned["old_doc"], aligned["new_doc"], aligned["subject_key"])) == [
-        (WEIHAI_2022.name, WEIHAI_2026.name, "科技型中小企业"), (WEIHAI_2022.name, WEIHAI_2026.name, "高新技术企业"),
+    assert sorted(zip(aligned["old_doc"], aligned["new_doc"], aligned["indicator"])) == [
+        (WEIHAI_2022.name, WEIHAI_2026.name, HIGH_TECH), (WEIHAI_2022.name, WEIHAI_2026.name, TECH_SME),
     ]
 
 

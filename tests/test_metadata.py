@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from extractor.metadata import FIELDS, read_metadata
+from extractor.places import PLACE_FIELDS
 from extractor.ruleset import RuleError, load_ruleset
 
 RULESET = load_ruleset()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-NOTHING = dict.fromkeys(FIELDS)
+NOTHING = dict.fromkeys(FIELDS + PLACE_FIELDS)
 
 CASES = [
     pytest.param(example, id=f"{rule.id}[{i}]",
@@ -43,6 +44,8 @@ SEED_METADATA = {
         "date": None,  # the reply carries no date
         "doc_number": None,  # 国办发〔2021〕45号 is cited in the body, not this document's
         "region": "威海市",
+        "region_code": "371000",
+        "region_level": "city",
     },
     "001_6a8959abd0ee71f3.txt": {
         "title": "对市政协七届二次会议《关于培育我市专精特新中小企业 增强辽宁沿海经济带发展新动能的提案》(第20230068号)的答复",
@@ -50,6 +53,8 @@ SEED_METADATA = {
         "date": "2023-06-29",
         "doc_number": None,  # (第20230068号) numbers the proposal
         "region": "葫芦岛市",
+        "region_code": "211400",
+        "region_level": "city",
     },
     "002_046af103274ec285.txt": {
         "title": "关于市政协十四届五次会议第 185 号委员 提案的答复",
@@ -57,6 +62,8 @@ SEED_METADATA = {
         "date": "2026-05-19",
         "doc_number": None,
         "region": "威海市",
+        "region_code": "371000",
+        "region_level": "city",
     },
     "003_a4e583752837a0be.txt": {
         "title": "日照市人民政府办公室关于印发《日照市“专精特新”中小企业培育提升行动方案(2022—2025年)》的通知",
@@ -64,6 +71,8 @@ SEED_METADATA = {
         "date": "2022-03-23",  # under the signature in the head; the foot is cut off
         "doc_number": "日政办字〔2022〕10号",
         "region": "日照市",
+        "region_code": "371100",
+        "region_level": "city",
     },
     "004_b2bb0396e6eed1d0.txt": {
         "title": "市经信局关于市政协十二届二次会议第117号提案的答复",
@@ -71,6 +80,8 @@ SEED_METADATA = {
         "date": "2023-06-09",  # the signed date at the foot, not the portal's 2023-11-09
         "doc_number": "杭经信提〔2023〕097号",
         "region": "杭州市",
+        "region_code": "330100",
+        "region_level": "city",
     },
 }
 
@@ -87,9 +98,13 @@ def test_no_metadata(text):
 
 
 def test_only_head_and_foot_are_read():
+    """Title, issuer, date and 文号 come from the head and the foot only; the region may come from the body."""
     body = "全市中小企业发展态势良好，各项指标稳步提升。\n" * 200
     middle = "衢州市工业和信息化局\n2023年6月29日\n衢政办字〔2023〕8号\n"
-    assert read_metadata(body + middle + body, RULESET) == NOTHING
+    found = read_metadata(body + middle + body, RULESET)
+    assert {name: found[name] for name in FIELDS if name != "region"} == dict.fromkeys(name for name in FIELDS if name != "region")
+    # 全市 is tied to the one place the text names, however far from the head.
+    assert (found["region"], found["region_code"]) == ("衢州市", "330800")
 
 
 def test_a_rule_for_an_unknown_field_is_an_error(tmp_path):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, write_table
-from extractor.report import Span, enterprise_chart, find_text, highlight, target_pairs, write_report
+from extractor.report import Span, document_places, enterprise_chart, find_text, highlight, target_pairs, write_report
 from extractor.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -323,6 +323,19 @@ def test_target_pairs_meet_the_latest_actual_and_the_largest_target():
         "place": "威海市", "program": "srdi_sme", "tier": "provincial", "metric": "enterprise_count", "unit": "家",
         "actual": 305.0, "actual_year": 2022, "target": 600.0, "target_year": 2025,
     }]
+
+
+def test_places_of_the_charts_are_divisions_with_their_codes():
+    documents = pd.DataFrame({"doc": ["a", "b", "c", "d"], "region": ["朝阳区", "朝阳区", "威海市", None],
+                              "region_code": ["110105", "220104", "371000", None]})
+    places = document_places(documents)
+    assert places == {"a": "朝阳区 110105", "b": "朝阳区 220104", "c": "威海市 371000", "d": ""}
+    claims = pd.DataFrame([
+        {"doc": "a", "program": "gazelle", "tier": None, "metric": "enterprise_count", "unit": "家", "kind": "actual", "value": 30.0, "year": 2023, "is_repeat": False},
+        {"doc": "b", "program": "gazelle", "tier": None, "metric": "enterprise_count", "unit": "家", "kind": "target", "value": 60.0, "year": 2025, "is_repeat": False},
+    ])
+    # two districts of one name in two cities are two places: an actual of one never meets a target of the other
+    assert target_pairs(claims, places).empty
 
 
 def test_the_enterprise_chart_leaves_out_enterprises_that_only_applied():
