@@ -7,14 +7,21 @@ time words) -> scan (claims and non-claims in one pass) -> values and units
 (kinds), tier (tiers), year and period (years) -> headlines that restate a figure of the story
 -> the indicator key of each claim (indicators).
 Offsets always index the text exactly as given: nothing is rewritten.
+
+Claims come out one sentence at a time (Extractor.iter_claims), so a document
+of a million claims never holds them all: a claim needs only the sentences
+before it, and a headline only waits for the figure it restates.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import regex
 
@@ -24,7 +31,7 @@ from .contextmodel import DocumentContext
 from .indicators import IndicatorRules
 from .kinds import KindResolver
 from .metadata import read_metadata
-from .numerals import NumeralError
+from .numerals import MAX_LENGTH, NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
@@ -41,6 +48,9 @@ _ENUMERATION_GAP = regex.compile(r"\s*(?:、|和|及|与|與|或|，)\s*$")
 _RESPECTIVELY = regex.compile(r"(?:分别|分別)")
 _LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 _CLAUSE_BREAK = regex.compile(r"[，,；;。：:\n]")
+# Claims a headline's figure may wait for the body figure it restates; beyond, it keeps its own kind and year
+# (the claims after it wait with it, to come out in order).
+HEADLINE_WAIT = 10_000
 
 
 @dataclass
@@ -101,48 +111,66 @@ class Extractor:
     def extract(self, text: str, doc: str = "text", metadata: dict | None = None,
                 tables: list[Table] | None = None) -> list[Claim]:
         """The claims of `text` in text order; `tables` are its tables when already found (tables.py)."""
+        return list(self.iter_claims(text, doc, metadata, tables))
+
+    def iter_claims(self, text: str, doc: str = "text", metadata: dict | None = None, tables: list[Table] | None = None,
+                    unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
+        """The claims of `text` in text order, a sentence at a time.
+
+        The span of every number too long to read exactly (over MAX_LENGTH
+        characters) is added to `unread`: it gives no claim, but a note.
+        """
         metadata = metadata if metadata is not None else self.metadata(text)
         cells = self.tables.read(text, self.tables.find(text) if tables is None else tables, metadata.get("title") or "")
         document = self.reader.read(text, metadata)
-        claims: list[Claim] = []
-        for sentence in self._sentences(self._found(document, cells)):
-            claims.extend(self._sentence_claims(sentence, document, doc, claims[-1] if claims else None))
-        _restate_headlines(claims, document, self.values)
-        if cells:
-            claims = sorted(claims + self._cell_claims(doc, cells, document), key=lambda claim: claim.start)
-        _mark_repeats(claims)
-        for claim in claims:
+        claims = _restate_headlines(self._claims(document, doc, cells, unread), document, self.values)
+        if cells:  # claims come in text order; a stable merge puts a text claim before a cell at the same place
+            claims = heapq.merge(claims, sorted(self._cell_claims(doc, cells, document), key=lambda claim: claim.start),
+                                 key=lambda claim: claim.start)
+        for claim in _mark_repeats(claims):
             claim.indicator = self.indicators.indicator(claim.metric, claim.program, claim.tier, claim.unit, claim.subject)
-        return claims
+            yield claim
 
-    def _found(self, document: DocumentContext, cells: list[TableCell]) -> list[_Found]:
+    def _claims(self, document: DocumentContext, doc: str, cells: list[TableCell],
+                unread: list[tuple[int, int]] | None) -> Iterator[Claim]:
+        last = None
+        for sentence in self._sentences(self._found(document, cells, unread)):
+            claims = self._sentence_claims(sentence, document, doc, last)
+            if claims:
+                last = claims[-1]
+            yield from claims
+
+    def _found(self, document: DocumentContext, cells: list[TableCell],
+               unread: list[tuple[int, int]] | None) -> Iterator[_Found]:
         text, segments = document.text, document.segments
         cell_starts, cell_ends = [cell.start for cell in cells], [cell.end for cell in cells]
-        found = []
         for candidate in self.scanner.scan(text):
             if not candidate.is_claim or _overlaps(cell_starts, cell_ends, candidate.start, candidate.end):
                 continue  # a table's cell is read with its table
             try:
                 reading = self.values.read(candidate)
-            except NumeralError:
-                continue  # a number we cannot read exactly is left out, never guessed
+            except NumeralError:  # a number we cannot read exactly is left out, never guessed
+                number = (candidate.groups.get("num") or "") + (candidate.groups.get("mult") or "")
+                if unread is not None and len(number) > MAX_LENGTH:
+                    unread.append((candidate.start, candidate.end))
+                continue
             sentence_start, sentence_end = segments.sentence_at(candidate.start)
             clause_start, clause_end = clause_bounds(text, candidate.start, candidate.end, sentence_start, sentence_end,
                                                      self.attributor.clause_break)
             ctx = ClaimContext(text, candidate.start, candidate.end, sentence_start, sentence_end, clause_start, clause_end)
-            found.append(_Found(candidate, reading, ctx))
-        return found
+            yield _Found(candidate, reading, ctx)
 
     @staticmethod
-    def _sentences(found: list[_Found]) -> list[list[_Found]]:
+    def _sentences(found: Iterable[_Found]) -> Iterator[list[_Found]]:
         """Claims grouped by sentence (they come in text order, so a sentence's claims are contiguous)."""
-        groups: list[list[_Found]] = []
+        group: list[_Found] = []
         for item in found:
-            if groups and groups[-1][0].ctx.sentence_start == item.ctx.sentence_start:
-                groups[-1].append(item)
-            else:
-                groups.append([item])
-        return groups
+            if group and group[0].ctx.sentence_start != item.ctx.sentence_start:
+                yield group
+                group = []
+            group.append(item)
+        if group:
+            yield group
 
     def _sentence_claims(self, sentence: list[_Found], document: DocumentContext, doc: str,
                          before_sentence: Claim | None) -> list[Claim]:
@@ -269,26 +297,66 @@ def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _restate_headlines(claims: list[Claim], document: DocumentContext, values: ValueReader) -> None:
-    """A headline or subhead restates a figure of its story: it takes that figure's kind, year and period."""
-    body: dict[tuple[Decimal, str], Claim] = {}
+def _restate_headlines(claims: Iterable[Claim], document: DocumentContext, values: ValueReader) -> Iterator[Claim]:
+    """A headline or subhead restates a figure of its story: it takes the kind, year and period of the first body
+    claim of the same value and unit class, before or after it.
+
+    A headline claim whose figure the body has not given yet waits for it,
+    and the claims after it wait too, so they come out in order; after
+    HEADLINE_WAIT claims it goes out as it is. The body's figures are
+    remembered (as kind, year and period) only while a headline line lies ahead.
+    """
+    last_headline = max(document.headline_lines, default=-1)
+    body: dict[tuple[Decimal, str], tuple[str, int | None, str | None]] = {}
+    waiting: dict[tuple[Decimal, str], list[Claim]] = {}  # headline claims by the figure they wait for
+    held: deque[Claim] = deque()  # from the first waiting headline claim on
     for claim in claims:
-        if not document.is_headline(claim.start):
-            body.setdefault((claim.value, values.unit_class(None, claim.unit)), claim)
-    for claim in claims:
+        key = (claim.value, values.unit_class(None, claim.unit))
         if document.is_headline(claim.start):
-            source = body.get((claim.value, values.unit_class(None, claim.unit)))
-            if source is not None:
-                claim.kind, claim.year, claim.period = source.kind, source.year, source.period
+            if key in body:
+                claim.kind, claim.year, claim.period = body[key]
+            else:
+                waiting.setdefault(key, []).append(claim)
+        else:
+            if key not in body and (claim.start <= last_headline or key in waiting):
+                body[key] = (claim.kind, claim.year, claim.period)
+            for headline in waiting.pop(key, []):
+                headline.kind, headline.year, headline.period = claim.kind, claim.year, claim.period
+        if not waiting and not held:
+            yield claim
+            continue
+        held.append(claim)
+        while held and (len(held) > HEADLINE_WAIT or not _waits(held[0], waiting, values)):
+            _give_up(held[0], waiting, values)
+            yield held.popleft()
+    yield from held
 
 
-def _mark_repeats(claims: list[Claim]) -> None:
-    """The same claim text in the same sentence already seen earlier in the document (a page that prints its body twice)."""
-    seen: set[tuple[str, str, int]] = set()
+def _waits(claim: Claim, waiting: dict[tuple[Decimal, str], list[Claim]], values: ValueReader) -> bool:
+    return any(headline is claim for headline in waiting.get((claim.value, values.unit_class(None, claim.unit)), ()))
+
+
+def _give_up(claim: Claim, waiting: dict[tuple[Decimal, str], list[Claim]], values: ValueReader) -> None:
+    """A headline claim that goes out before its body figure came keeps its own kind, year and period."""
+    key = (claim.value, values.unit_class(None, claim.unit))
+    if key in waiting:
+        waiting[key] = [headline for headline in waiting[key] if headline is not claim]
+        if not waiting[key]:
+            del waiting[key]
+
+
+def _mark_repeats(claims: Iterable[Claim]) -> Iterator[Claim]:
+    """The same claim text in the same sentence already seen earlier in the document (a page that prints its body twice).
+
+    Each sentence text is kept once, however often it repeats, and each claim only as (sentence, offset, text).
+    """
+    sentences: dict[str, int] = {}
+    seen: set[tuple[int, int, str]] = set()
     for claim in claims:
-        key = (claim.sentence, claim.text, claim.start - claim.sentence_start)
+        key = (sentences.setdefault(claim.sentence, len(sentences)), claim.start - claim.sentence_start, claim.text)
         claim.is_repeat = key in seen
         seen.add(key)
+        yield claim
 
 
 def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:

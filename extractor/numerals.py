@@ -57,7 +57,7 @@ _SPACED = re.compile(r"(\S+)\s+(\S+)")
 
 # Numerals in running text are short; the bound keeps int <-> str
 # conversions of positional digit runs far inside Python's digit limit.
-_MAX_LENGTH = 100
+MAX_LENGTH = 100
 
 
 def parse_numeral(text: str, powers: Mapping[str, int] | None = None) -> Decimal:
@@ -67,7 +67,7 @@ def parse_numeral(text: str, powers: Mapping[str, int] | None = None) -> Decimal
     the built-in rules' where none are given and a multiplier is written.
     """
     try:
-        if len(text) > _MAX_LENGTH:
+        if len(text) > MAX_LENGTH:
             raise NumeralError("too long")
         s = text.strip().translate(_NORMALIZE)
         if not s:
