@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,10 +32,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .dataset import load_dataset
-from .documents import find_inputs, read_document, text_path
+from .documents import find_inputs, read_document
 from .indicators import indicator_rules, keyed_claims, plain, resolve_keys, with_key_parts
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleSet, load_ruleset
+from .texts import dataset_texts, documents_of_claims
 
 STATUSES = ("changed", "added", "removed", "unchanged")
 KEY_COLUMNS = ["indicator", "metric", "program", "tier", "unit", "kind"]
@@ -85,11 +86,16 @@ def text_rules_of(ruleset: RuleSet) -> TextRules:
 
 @dataclass
 class Side:
-    """One side of a diff: its claims, the texts they index (where known) and its documents table."""
+    """One side of a diff: its claims, the texts they index (where known) and its documents table.
+
+    `missing_texts` says why a document's text could not be found: its claims
+    then align by sentence and key only, never by position.
+    """
 
     claims: pd.DataFrame
     texts: dict[str, str]
     documents: pd.DataFrame | None
+    missing_texts: dict[str, str] = field(default_factory=dict)
 
 
 def _dataset_folder(path: Path) -> Path | None:
@@ -103,28 +109,6 @@ def _dataset_folder(path: Path) -> Path | None:
     return path.parent if any(path.glob("part-*.parquet")) else None
 
 
-def _texts_of(folder: Path, documents: pd.DataFrame) -> dict[str, str]:
-    """Texts of a dataset's documents: the saved OUT/texts/<sha256>.txt, else the input file if its bytes are unchanged.
-
-    The text is what the offsets index, so an input file is read as extract
-    reads it (any encoding, HTML, Word, PDF), never as raw bytes.
-    """
-    texts = {}
-    for row in documents.itertuples():
-        if getattr(row, "status", "ok") != "ok":
-            continue
-        saved = text_path(folder, str(row.sha256))
-        if saved.is_file():
-            texts[row.doc] = saved.read_text(encoding="utf-8")
-            continue
-        path = Path(str(row.path))
-        if path.is_file():
-            document = read_document(path)
-            if document.status == "ok" and document.sha256 == row.sha256:
-                texts[row.doc] = document.text
-    return texts
-
-
 def load_side(path: str | Path, rules: str | Path | None = None) -> Side:
     """A document, a folder of documents (extracted now) or a dataset folder or claims file."""
     path = Path(path)
@@ -136,8 +120,10 @@ def load_side(path: str | Path, rules: str | Path | None = None) -> Side:
         try:
             documents = load_dataset(folder, table="documents")
         except FileNotFoundError:
-            return Side(claims, {}, None)
-        return Side(claims, _texts_of(folder, documents), documents)
+            documents = None
+        found = dataset_texts(folder, documents_of_claims(claims) if documents is None else documents)
+        texts = {doc: t.text for doc, t in found.items() if t.text is not None}
+        return Side(claims, texts, documents, {doc: t.note for doc, t in found.items() if t.note})
     paths = find_inputs([path])
     if not paths:
         raise ValueError(f"{path}: no documents (.txt) and no dataset (claims.parquet, .csv or .jsonl)")

@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 
 from .dataset import ENUMS, _atomic_write, load_dataset
-from .documents import read_document, text_path
 from .evaluate import load_gold, score
 from .ruleset import load_ruleset
+from .texts import DocText, dataset_texts, documents_of_claims, find_text  # noqa: F401  (find_text: the report's API)
 
 # Light backgrounds that keep black text readable; the charts use the same ones.
 METRIC_COLOURS = {
@@ -47,16 +47,6 @@ CHART_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", 
 NONE = "-"  # filter value of an empty tier or gold status
 
 
-@dataclass
-class DocText:
-    """A document's text as extracted, or why it cannot be shown."""
-
-    doc: str
-    text: str | None
-    source: str | None = None
-    note: str | None = None
-
-
 @dataclass(frozen=True)
 class Span:
     """One highlight: a claim (or a missed gold claim) at [start, end)."""
@@ -76,49 +66,6 @@ class ReportSummary:
     texts_missing: int
     misses: int | None
     false_positives: int | None
-
-
-# ---------------------------------------------------------------- texts
-
-
-def find_text(doc: str, path: str | None, sha256: str | None, dataset_dir: Path) -> DocText:
-    """The text a document's offsets index: the dataset's own texts/<sha256>.txt, else the file read again.
-
-    The saved text is the one extracted, so it serves a dataset moved away from
-    its inputs and a PDF or Word file without converting it again. A file whose
-    sha256 differs from the extracted one is not used: its offsets would point
-    at the wrong characters.
-    """
-    if sha256:
-        saved = text_path(dataset_dir, sha256)
-        try:
-            with open(saved, encoding="utf-8", newline="") as handle:
-                return DocText(doc, handle.read(), str(saved))
-        except (OSError, UnicodeDecodeError):
-            pass  # not saved (an older dataset) or unreadable: read the document again
-    candidates: list[Path] = []
-    if path:
-        recorded = Path(path)
-        candidates += [recorded] if recorded.is_absolute() else [recorded, dataset_dir.parent / recorded]
-    candidates += [dataset_dir / "texts" / doc, dataset_dir.parent / "texts" / doc]
-    seen: set[Path] = set()
-    changed = None
-    for candidate in candidates:
-        resolved = candidate.resolve()
-        if resolved in seen or not candidate.is_file():
-            continue
-        seen.add(resolved)
-        document = read_document(candidate)
-        if document.status not in ("ok", "empty"):
-            continue
-        if sha256 and document.sha256 != sha256:
-            changed = candidate
-            continue
-        return DocText(doc, document.text, str(candidate))
-    if changed is not None:
-        return DocText(doc, None, note=f"{changed} has changed since extraction (its sha256 differs), so its claims are listed but not highlighted.")
-    looked = ", ".join(dict.fromkeys(str(c) for c in ([text_path(dataset_dir, sha256)] if sha256 else []) + candidates))
-    return DocText(doc, None, note=f"Text not found (looked for {looked}); its claims are listed in the table but cannot be shown in the text.")
 
 
 # ---------------------------------------------------------------- highlighting
@@ -551,7 +498,7 @@ def _document(i: int, meta: dict, text: DocText, spans: list[Span], n_claims: in
     if _text(meta.get("status")) not in ("", "ok"):
         notes.append(f"Not extracted ({_text(meta.get('status'))}): {_text(meta.get('error'))}")
     elif text.note:
-        notes.append(text.note)
+        notes.append(f"{text.note} Its claims are listed in the table but not highlighted.")
     if off_text:
         notes.append(f"{off_text} claim(s) do not match this text at their offsets and are not highlighted.")
     body = f'<pre class="text">{highlight(text.text, spans)}</pre>' if text.text is not None else ""
@@ -653,9 +600,7 @@ def load_report_inputs(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
     try:
         documents = load_dataset(folder, table="documents")
     except FileNotFoundError:
-        shas = claims.drop_duplicates("doc").set_index("doc")["doc_sha256"] if "doc_sha256" in claims else {}
-        docs = list(dict.fromkeys(claims["doc"].astype(str)))
-        documents = pd.DataFrame({"doc": docs, "path": None, "sha256": [shas.get(d) for d in docs]})
+        documents = documents_of_claims(claims)
     return claims, documents, folder
 
 
@@ -664,13 +609,7 @@ def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None =
     """Read a dataset (and gold), find the texts, and write the report atomically; word lists come from `rules`."""
     candidate_words = load_ruleset(rules).table("subjects", "candidate_words") or []
     claims, documents, folder = load_report_inputs(dataset)
-    texts = {}
-    for meta in documents.to_dict("records"):
-        doc = str(meta["doc"])
-        if _text(meta.get("status")) in ("", "ok"):
-            texts[doc] = find_text(doc, _text(meta.get("path")) or None, _text(meta.get("sha256")) or None, folder)
-        else:
-            texts[doc] = DocText(doc, None)
+    texts = dataset_texts(folder, documents)
     marks = mark_gold(claims, load_gold(gold), list(documents["doc"].astype(str))) if gold is not None else None
     page = render_report(claims, documents, texts, marks, title=f"Claims review: {dataset}", candidate_words=candidate_words)
     out = Path(out)
