@@ -32,6 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .dataset import load_dataset
+from .display import format_readable
 from .documents import find_inputs, read_document
 from .indicators import indicator_rules, keyed_claims, plain, resolve_keys, with_key_parts
 from .pipeline import extract_documents, get_extractor
@@ -414,30 +415,6 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
 
 # ---------------------------------------------------------------- display
 
-_PLAIN_UNITS = {"%", "‰", "百分点", "百分點", "基点", "基點", "倍", "位", "年", "月", "天"}
-
-
-def format_value(value: float, unit: str | None) -> str:
-    """A value for reading: 1633家, 13.03万家, 3838.1亿元, 9.5%."""
-    if value is None or pd.isna(value):
-        return ""
-    unit = unit or ""
-    if unit not in _PLAIN_UNITS:
-        for scale, word in ((1e8, "亿"), (1e4, "万")):
-            if abs(value) >= scale:
-                return f"{value / scale:.10g}{word}{unit}"
-    return f"{value:.10g}{unit}"
-
-
-_QUALIFIER_MARKS = {"approx": "≈", "at_least": "≥", "more_than": ">", "at_most": "≤"}
-
-
-def format_claim(value: float, value_max: float, unit: str | None, qualifier: str | None) -> str:
-    """A claim's value with its qualifier as a sign: ≥2倍, >160场, 1–2条, 1633家."""
-    if qualifier == "range" and not pd.isna(value_max):
-        return f"{format_value(value, None)}–{format_value(value_max, unit)}"
-    return _QUALIFIER_MARKS.get(qualifier, "") + format_value(value, unit)
-
 
 def _side_cell(row, side: str) -> str:
     if pd.isna(row[f"{side}_start"]):
@@ -457,7 +434,7 @@ def diff_table(rows: pd.DataFrame) -> Table:
         subject = row["new_subject"] if row["new_subject"] is not None else row["old_subject"]
         change = ""
         if not pd.isna(row["change_abs"]) and row["change_abs"] != 0:
-            change = format_value(row["change_abs"], row["unit"])
+            change = format_readable(row["change_abs"], row["unit"])
             change = ("+" if row["change_abs"] > 0 else "") + change
             if not pd.isna(row["change_rel"]):
                 change += f" ({row['change_rel']:+.1%})"
