@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from extractor import diff
 from extractor.cli import app
-from extractor.diff import load_side
+from extractor.sources import load_side
 from extractor.report import write_report
 from extractor.texts import dataset_texts, documents_of_claims
 
