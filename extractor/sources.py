@@ -20,7 +20,7 @@ from .texts import dataset_texts, documents_of_claims
 
 @dataclass
 class Side:
-    """One side of a diff: its claims, the texts they index (where known) and its documents table.
+    """Claims with the texts they index (where known) and their documents table: a side of a diff, an input of series.
 
     `missing_texts` says why a document's text could not be found: its claims
     then align by sentence and key only, never by position.
