@@ -1,7 +1,7 @@
-"""Attribution: what a claim measures (metric), of what (subject) and in
-which programme. These read the claim's own sentence and clause; the word
-lists live in rules/ (metrics, subjects, programs). Tier, kind and year read
-the whole document and have modules of their own (tiers, kinds, years).
+"""Attribution: what a claim measures (metric) and in which programme. These
+read the claim's own sentence and clause; the word lists live in rules/
+(metrics, programs). Subject, tier, kind and year have modules of their own
+(subjects, tiers, kinds, years).
 """
 
 from __future__ import annotations
@@ -12,13 +12,6 @@ from dataclasses import dataclass
 import regex
 
 from .ruleset import RuleSet, words_pattern
-
-# A subject does not reach back past a year inside it: 省厅公布的2022年度最佳应用 -> 最佳应用.
-_AFTER_LAST_YEAR = regex.compile(r"^.*(?:19|20)\d{2}\s*年度?(?:以来|以來)?(?=[^，,；;。]{2,}$)")
-# 对A、B和C分别给予: the recipients of an enumeration of amounts.
-_RESPECTIVELY = regex.compile(r"(?:对|對|为|為)(?P<items>[^，,；;。：:对對]{2,80}?)[，,]?\s*(?:分别|分別)[^，,；;。]{0,8}$")
-_RECIPIENT = regex.compile(r"(?:对|對)(?P<who>[^，,；;。：:对對]{2,40}?)[，,][^，,；;。]{0,10}$")
-_LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 
 
 @dataclass(frozen=True)
@@ -52,25 +45,8 @@ class Attributor:
             if by_word:
                 self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
-        subjects = ruleset.tables.get("subjects", {})
-        # Word lists are plain literals: the standard `re` engine finds them several times faster than `regex`.
-        self._leading = re.compile(f"^(?:{words_pattern(subjects.get('leading', []))})")
-        self._trailing = re.compile(f"(?:{words_pattern(subjects.get('trailing', []))})$")
-        self.clause_break = regex.compile(subjects.get("clause_breaks", r"[，,；;。：:\n]"))
-        # 规模以上 is a threshold, not the 规模 of the quantity before: 规模以上工业增加值 starts a subject of its own.
-        self._continuation = re.compile(f"^(?:{words_pattern(subjects.get('continuation', []))})(?!以上|以下)")
-        self._inherit = re.compile(f"^(?:{words_pattern(subjects.get('inherit', []))})")
-        self.prenominal_classes = set(subjects.get("prenominal_classes", []))
-        skip, heads = words_pattern(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
-
-        def noun_phrase(nouns: list[str]) -> regex.Pattern:
-            return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words_pattern(nouns)}))")
-
-        self._head_noun_phrase = noun_phrase(heads)
-        # An amount heads a loan or a quota as well (3000亿元疫情防控专项再贷款); a count does not.
-        self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
-        self._verb_before_number = re.compile(f"(?:{words_pattern(subjects.get('verbs_before_number', []))})$")
-        self._date_prefix = regex.compile(subjects.get("frame_prefix", "^$"))
+        # Characters that end a claim's clause (rules/subjects.toml): the clause a metric cue and a subject are read in.
+        self.clause_break = regex.compile(ruleset.table("subjects", "clause_breaks") or r"[，,；;。：:\n]")
         self.program_rules = [(rule.pattern, rule.get("program")) for rule in ruleset.family("programs")]
 
     # -- metric ---------------------------------------------------------------
@@ -104,81 +80,19 @@ class Attributor:
             break
         return best[2] if best else self.metric_defaults.get(unit_class, "other")
 
-    # -- subject --------------------------------------------------------------
-    def subject(self, ctx: ClaimContext, earlier: list[tuple[int, str, str]], unit_class: str,
-                recipients: list[str], listed: bool) -> tuple[str, bool]:
-        """(subject, inherited) of a claim, given (end, subject, unit class) of the earlier claims of its sentence.
-
-        The recipients of 对A、B和C分别给予X、Y、Z pair one by one with the
-        amounts of the list (`recipients` holds those still to pair; `listed`:
-        the claim follows the previous one with only a list mark between).
-        """
-        subject, inherited = self._subject(ctx, earlier, unit_class)
-        if not (recipients and listed):
-            recipients[:] = self.enumeration_items(ctx)
-        return (recipients.pop(0) if recipients else subject), inherited
-
-    def _subject(self, ctx: ClaimContext, earlier: list[tuple[int, str, str]], unit_class: str) -> tuple[str, bool]:
-        """(subject, inherited), from the claim's clause; see rules/subjects.toml.
-
-        In order: a recipient named since the previous figure (对…企业，给予50万元); a number that modifies the noun after it
-        (推荐44家企业申报, 实施15个省级数字化转型项目) takes that noun phrase; a
-        clause with no subject of its own (同比增长7.93%, 总数达到360家,
-        居全省前5位) continues the previous claim's subject (a growth rate: the
-        last quantity's); otherwise the words before the number.
-        """
-        since = earlier[-1][0] if earlier else ctx.sentence_start
-        previous = [(subject, unit) for _, subject, unit in earlier]
-        raw = ctx.text[max(ctx.clause_start, since) : ctx.start]
-        if raw.lstrip().startswith("的"):  # 营业收入过亿元的工业企业: the earlier number is part of it
-            raw = ctx.text[ctx.clause_start : ctx.start]
-        phrase = self.trim(_AFTER_LAST_YEAR.sub("", raw))
-        if "等" in phrase[:-2] and ctx.text[ctx.clause_start - 1 : ctx.clause_start] == "、":
-            # the last item of a list closed by 等 (…、众创空间等创业创新载体77家): the noun after 等
-            phrase = phrase[phrase.rindex("等", 0, len(phrase) - 2) + 1 :]
-        if len(phrase) < 2:
-            # 对首次认定的企业，一次性给予50万元奖励: the recipient named since the previous figure
-            recipient = _RECIPIENT.search(ctx.text, since, ctx.start)
-            if recipient:
-                return self.trim(recipient.group("who")), False
-        phrase_after = self._money_noun_phrase if unit_class == "money" else self._head_noun_phrase
-        following = phrase_after.match(ctx.text, ctx.end, ctx.clause_end)
-        if following and unit_class in self.prenominal_classes:
-            if len(phrase) <= 3 or self._verb_before_number.search(phrase):
-                return following.group("noun"), False
-        if previous:
-            if len(phrase) < 2 or self._inherit.match(phrase):
-                if unit_class in ("percent", "points"):
-                    quantities = [subject for subject, cls in previous if cls not in ("percent", "points")]
-                    if quantities:
-                        return quantities[-1], True
-                return previous[-1][0], True
-            if self._continuation.match(phrase):
-                return previous[-1][0] + phrase, True
-        if not phrase:
-            return self.trim(ctx.text[ctx.end : ctx.clause_end])[:20], False
-        return phrase[-30:], False
-
-    def enumeration_items(self, ctx: ClaimContext) -> list[str]:
-        """The recipients of 对A、B和C分别给予X、Y、Z, one per amount, or [] when not that shape."""
-        before = ctx.text[ctx.sentence_start : ctx.start]
-        match = _RESPECTIVELY.search(before)
-        if not match:
-            return []
-        items = [self.trim(item) for item in _LIST_SEPARATOR.split(match.group("items"))]
-        return [item for item in items if item]
-
-    def trim(self, phrase: str) -> str:
-        """Drop framing dates, places and leading verbs, and the verbs and qualifier words before a number."""
-        phrase = phrase.strip(" \t\u3000、")
-        for _ in range(8):
-            before = phrase
-            phrase = self._date_prefix.sub("", phrase).strip(" \t\u3000，,")
-            phrase = self._leading.sub("", phrase)
-            phrase = self._trailing.sub("", phrase)
-            if phrase == before:
-                break
-        return phrase.strip(" \t\u3000")
+    def metric_in(self, text: str, start: int, end: int, unit_class: str) -> str | None:
+        """The metric of the cue nearest the end of text[start:end] (the measure a breakdown's items share:
+        贷款 in 小微企业贷款主要投向…), or None where those words name none."""
+        cues = self._metric_cues.get(unit_class)
+        if cues is None:
+            return None
+        pattern, by_word = cues
+        found = None
+        for match in pattern.finditer(text, start, end):
+            metric = by_word[match.group()][1]
+            if metric is not None:
+                found = metric
+        return found
 
     # -- programme -----------------------------------------------------------
     def program(self, subject: str) -> str | None:

@@ -6,7 +6,9 @@ or 1 (documents that could not be read, with --strict).
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -17,15 +19,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import __version__
 from .dataset import FORMATS, load_dataset, write_table
-from .documents import find_inputs, prune_texts, save_texts
+from .documents import TEXTS, find_inputs, prune_texts, save_texts, shown
 from .evaluate import format_report, load_gold, score
-from .parallel import ENGINES, extract_dataset
+from .parallel import ENGINES, clean_staging, extract_dataset
 from .pipeline import extract_documents, get_extractor, rules_version
-from .resume import STAGING, Resume, finish_resume, plan_resume
+from .resume import plan_reuse
 from .ruleset import RuleError, load_ruleset
 from .workbook import write_workbook
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn every quantitative claim in Chinese SME policy documents into a tidy dataset.")
+# Plain help (click's): typer's rich help shows a flag such as --quiet as "--quiet <bool>", as if it took a value.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Turn every quantitative claim in Chinese SME policy documents into a tidy dataset.")
 err = Console(stderr=True)
 
 RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules (the repository's rules/).", show_default=False)
@@ -60,7 +64,7 @@ def extract(
     out: Path = typer.Option(Path("data"), "--out", "-o", help="Dataset folder to write."),
     fmt: List[str] = typer.Option(["parquet", "csv"], "--format", "-f", help="Output formats: parquet, csv, jsonl, xlsx (repeatable; xlsx: OUT/dataset.xlsx, a claims and a documents sheet)."),
     rules: Optional[Path] = RulesOption,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line (problems are still listed)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any document could not be read."),
     resume: bool = typer.Option(False, "--resume", help="Keep documents whose bytes and rule set (sha256, rules_version) OUT already holds; extract only the rest."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes to extract with (default: all cores).", show_default=False),
@@ -94,40 +98,45 @@ def extract(
         fail(f"no documents named and no {DEFAULT_INPUT}/ folder in {Path.cwd()}: "
              "name the files or folders to read, e.g. extractor extract DOCS/ --out data")
     sources = inputs or [DEFAULT_INPUT]
-    missing = [str(p) for p in sources if not p.exists()]
+    missing = [p for p in sources if not os.path.lexists(p)]  # a link that leads nowhere is an input: it gets an error row
     if missing:
-        fail(f"{missing[0]}: no such file or folder")
+        fail(f"{shown(missing[0])}: no such file or folder")
     try:
         extractor = get_extractor(rules)
     except RuleError as exc:
         fail(str(exc))
+    created = not out.exists()
+    _check_out(out)
     paths = find_inputs(sources)
-    plan = plan_resume(paths, out, rules_version(extractor, simplified)) if resume else Resume(paths)
-    target = out / STAGING if plan.rows else out
+    clean_staging(out)
+    reuse = plan_reuse(paths, out, rules_version(extractor, simplified)) if resume else None
     started = time.perf_counter()
-    save_texts(paths, out)
     show = not quiet and err.is_terminal
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=not show, transient=True) as progress:
-        task = progress.add_task("extracting", total=len(plan.todo))
-        try:
-            result = extract_dataset(plan.todo, target, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task), simplified=simplified)
-        except OSError as exc:
-            if engine != "dask":
-                raise
-            fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
-    if plan.rows:
-        result = finish_resume(paths, plan, target, out, formats)
+    try:
+        save_texts(paths, out)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=not show, transient=True) as progress:
+            task = progress.add_task("extracting", total=len(paths) - len(reuse or ()))
+            try:
+                result = extract_dataset(paths, out, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task),
+                                         simplified=simplified, reuse=reuse)
+            except OSError as exc:
+                if engine != "dask":
+                    raise
+                fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
+    except BaseException:
+        _forget_new_texts(out, created)
+        raise
     documents = load_dataset(out, table="documents")
     prune_texts(out, documents["sha256"])
     if workbook:
         write_workbook(out / "dataset.xlsx", {"claims": load_dataset(out), "documents": documents})
     failed = result.failed
+    for error in failed["error"]:
+        error_line(error)
+    for warning in documents[~documents["status"].isin(["error", "skipped"])]["error"].dropna():
+        typer.echo(f"Warning: {warning}", err=True)  # empty documents, bytes replaced, numbers too long
     if not quiet:
-        for error in failed["error"]:
-            error_line(error)
-        for warning in documents[~documents["status"].isin(["error", "skipped"])]["error"].dropna():
-            typer.echo(f"Warning: {warning}", err=True)  # empty documents, truncated files
         typer.echo(
             f"{result.documents} documents, {result.claims} claims, {len(failed)} errors, "
             f"{time.perf_counter() - started:.1f}s -> {out}/",
@@ -135,6 +144,35 @@ def extract(
         )
     if strict and len(failed):
         raise typer.Exit(1)
+
+
+def _check_out(out: Path) -> None:
+    """A usage error unless `out` is a folder this user can write in (made if it is missing)."""
+    if out.exists() and not out.is_dir():
+        fail(f"{shown(out)}: not a folder (--out names the dataset folder to write)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out).close()
+    except OSError as exc:
+        fail(f"{shown(out)}: cannot write the dataset there: {exc.strerror or exc}")
+
+
+def _forget_new_texts(out: Path, created: bool) -> None:
+    """After an interrupted run: drop the texts no dataset in `out` points at, and `out` itself if this run made it."""
+    try:
+        documents = load_dataset(out, table="documents")
+    except (FileNotFoundError, ValueError, OSError):
+        documents = None
+    if documents is not None:
+        prune_texts(out, documents["sha256"])
+        return
+    texts = out / TEXTS
+    if texts.is_dir():
+        for path in texts.iterdir():
+            path.unlink(missing_ok=True)
+        texts.rmdir()
+    if created and out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
 
 
 @app.command(name="eval")
@@ -153,41 +191,51 @@ def evaluate(
     """
     if (docs is None) == (pred is None):
         fail("give exactly one of --docs DIR or --pred DATASET")
+    for path in (gold, docs, pred):
+        if path is not None and not path.exists():
+            fail(f"{shown(path)}: no such file or folder")
     try:
         gold_frame = load_gold(gold)
         if pred is not None:
             predicted = load_dataset(pred)
         else:
-            if not docs.exists():
-                fail(f"{docs}: no such file or folder")
             predicted = extract_documents(find_inputs([docs]), get_extractor(rules), simplified=simplified).claims
-    except (RuleError, ValueError, FileNotFoundError) as exc:
+    except (RuleError, ValueError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{shown(exc.filename)}: {exc.strerror}" if exc.filename else str(exc))
     typer.echo(format_report(score(predicted, gold_frame), per_doc=per_doc, show_misses=show_misses))
 
 
 @app.command(name="rules")
 def rules_command(
     rules: Optional[Path] = RulesOption,
-    check: bool = typer.Option(False, "--check", help="Validate the rule files and run every rule's examples."),
+    check: bool = typer.Option(False, "--check", help="Validate the rule files, run every rule's examples and time every pattern."),
 ) -> None:
-    """List the rules, or check them (patterns, fragments, ids, examples).
+    """List the rules, or check them (patterns, fragments, ids, examples, speed).
+
+    --check fails a rule whose examples do not give the claims they list, or
+    whose pattern takes over half a second on a text of 2,000 characters
+    made of its own pieces (it would stop documents at the scanner's time
+    limit); a rule without examples gets a warning.
 
     Example: extractor rules --check --rules my_rules/
     """
-    from .rulecheck import check_examples
+    from .rulecheck import check_examples, rules_without_examples, slow_rules
 
     try:
         ruleset = load_ruleset(rules)
     except RuleError as exc:
         fail(str(exc))
     if check:
-        failures = check_examples(ruleset)
+        for warning in rules_without_examples(ruleset):
+            typer.echo(f"Warning: {warning}", err=True)
+        failures = check_examples(ruleset) + slow_rules(ruleset)
         for failure in failures:
             error_line(failure)
         if failures:
             raise typer.Exit(1)
-        typer.echo(f"{len(ruleset.rules)} rules in {len(ruleset.families)} files: all examples pass")
+        typer.echo(f"{len(ruleset.rules)} rules in {len(ruleset.families)} files: all examples pass, every pattern within its time")
         return
     for rule in ruleset.rules:
         typer.echo(f"{rule.id:32} {rule.path.name:16} {rule.description}")
@@ -266,7 +314,7 @@ def diff_command(
 
     Claims of two versions of one text align by position; others by their
     indicator (metric, programme, tier, unit and the subject's words, however
-    worded) and kind, then year and order.
+    worded) and kind, then period, year and order.
     The table shows changed, added and removed rows (unchanged ones only when
     --only asks); --out writes every row unless --only narrows them (an .xlsx
     workbook: a diff sheet).
@@ -305,13 +353,13 @@ def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
     subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose indicator holds every word of this (word order, quotes and tier words ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
-    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
+    by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), period (each indicator over periods in time order, 一季度 and 1-3月 one column), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv, .jsonl or .xlsx file instead of showing it."),
     fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
 ) -> None:
-    """Lay each indicator's values over documents, years and places (indicator x year).
+    """Lay each indicator's values over documents, years, periods and places (indicator x year).
 
     A claim that states no year takes the year its document reports on: the
     latest year its figures state, else its date's (marked * in the table,

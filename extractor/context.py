@@ -4,8 +4,9 @@ A `DocumentContext` is built once per document and read by every field
 resolver (year, kind, tier): its sentences and paragraphs, its headings and
 the sections they open, its lists and their lead lines, its own date, the
 period of a report it names in its title or lead sentence, the plans it names,
-and every word that places a figure in time. The words live in rules/
-(structure.toml, years.toml, kinds.toml); this module only lays them over the
+and every word that places a figure in time, with what it says below the year
+(6月末, 二季度, 1-5月份: periods.py). The words live in rules/ (structure.toml,
+years.toml, periods.toml, kinds.toml); this module only lays them over the
 text, once, so that a claim's resolvers look things up instead of re-reading.
 """
 
@@ -17,14 +18,15 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .periods import PeriodForms, PeriodShape
 from .ruleset import Rule, RuleError, RuleSet, expand, words_pattern
 from .segments import Segments
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
-_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12, "两": 2, "兩": 2}
 # A paragraph's line stops in the middle of a sentence when it ends in text, not in a mark that ends a sentence or a heading.
 _OPEN_END = regex.compile(r"[\p{Han}0-9A-Za-z%‰“‘（(《、，,]$")
-_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month")
+_ROLES_SCANNED = ("comparison", "period", "stated", "relative", "following", "month", "whole_year")
 _SENTENCE_MARK_END = regex.compile(r"[。！？!?]$")
 _SENTENCE_MARK = regex.compile(r"[。，,；;：:]")  # a line without any is a headline or a subhead, not a sentence
 _OPENING_NAME = regex.compile(r"[《「]")
@@ -45,11 +47,12 @@ class TimeMention:
 
     start: int
     end: int
-    role: str  # comparison, period, stated, relative, following or month
+    role: str  # comparison, period, stated, relative, following, month or whole_year
     year: int | None  # stated, relative, following: the year; a comparison: its base year when one is written
     end_month: int | None = None  # month: the last month the words cover (一季度 -> 3, 1-7月 -> 7)
     base: bool = False  # a comparison written 比…的: the figure right after it is the base itself
     span: bool = False  # a range of years (2021—2023年): a goal's end year, no one year of a reported figure
+    shape: PeriodShape | None = None  # what it says below the year (6月末, 一季度, 1-5月); None: the year (2023年, 今年)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Section:
     kind: str | None  # target, policy or actual, as its heading or lead says; None when it says nothing
     states_year: bool  # its heading or lead states a year or a period (then `year` may be None)
     year: int | None
+    shape: PeriodShape | None = None  # the part of the year it states (一、2023年上半年工作情况 -> the first half)
 
 
 @dataclass
@@ -76,6 +80,7 @@ class DocumentContext:
     mentions: list[TimeMention]
     current_year: int | None  # the year the document is written in: its date's, else the last year it states (not a goal's)
     report_period: int | None  # the year of a report named in the title or the lead sentence
+    report_shape: PeriodShape | None  # and the part of that year it covers (2022年二季度…报告, 今年1-5月，…)
     title_year: int | None  # the last year the title states (a range: its end)
     title_is_plan: bool
     title_is_report: bool
@@ -175,6 +180,7 @@ class DocumentReader:
         self._report_lead = [rule.pattern for rule in years if rule.get("role") == "report_lead"]
         self.joined = [rule.pattern for rule in years if rule.get("role") == "joined"]
         self._stated = next((rule.pattern for rule in years if rule.get("role") == "stated"), regex.compile("(?!)"))
+        self.periods = PeriodForms(ruleset)
 
     # -- the document ---------------------------------------------------------
     def read(self, text: str, metadata: dict | None = None) -> DocumentContext:
@@ -186,20 +192,22 @@ class DocumentReader:
         mentions = self._mentions(text, date, paragraph_starts)
         stated = [m.year for m in mentions if m.role == "stated" and text[max(0, m.start - 1) : m.start] not in ("到", "至")]
         current_year = date.year if date else (max(stated) if stated else None)
-        title_years = self.stated_years(title)
-        title_year = title_years[-1] if title_years else None
+        title_stated = list(self._stated.finditer(title))
+        title_year = year_number(title_stated[-1].group("year")) if title_stated else None
         title_is_plan = bool(self._plan_title.search(title))
         report_shift = next((shift for pattern, shift in reversed(self._report_title) if pattern.search(title)), None)
         title_is_report = report_shift is not None and not title_is_plan
         report_period = title_year + report_shift if title_is_report and title_year else None
+        report_shape = self._stated_shape(title_stated[-1]) if report_period is not None and report_shift == 0 else None
         if report_period is None:
-            report_period = self._lead_report(text, segments, title, date)
+            report_period, report_shape = self._lead_report(text, segments, title, date)
         plan_ends, plan_years = self._plans(text)
         return DocumentContext(
             text=text, segments=segments, date=date, title=title,
             paragraph_starts=paragraph_starts, paragraph_ends=paragraph_ends,
             sections=self._sections(text, segments, mentions, current_year),
-            mentions=mentions, current_year=current_year, report_period=report_period, title_year=title_year,
+            mentions=mentions, current_year=current_year, report_period=report_period, report_shape=report_shape,
+            title_year=title_year,
             title_is_plan=title_is_plan, title_is_report=title_is_report,
             plan_ends=plan_ends, plan_years=plan_years,
             headline_lines=self._headlines(text, segments, title),
@@ -209,6 +217,10 @@ class DocumentReader:
     def stated_years(self, words: str) -> list[int]:
         """The years `words` state, in order (a range: its end year)."""
         return [year_number(match.group("year")) for match in self._stated.finditer(words)]
+
+    def _stated_shape(self, stated: regex.Match) -> PeriodShape | None:
+        """What a stated year's words say after its 年 (2022年6月末 -> the end of June)."""
+        return self.periods.read(stated.string, stated.end("year"), stated.end())
 
     def heading_kind(self, line: str) -> str | None:
         """target, policy or actual: the kind word a heading or lead line names last (2023年工作情况及2024年工作打算 -> target);
@@ -246,13 +258,17 @@ class DocumentReader:
         found: list[TimeMention] = []
         for rule, match in self._time_words(text):
             role = rule.get("role")
-            year = end_month = None
+            year = end_month = shape = None
             if role == "stated":
                 year = year_number(match.group("year"))
+                shape = self._stated_shape(match)
             elif role == "relative":
                 year = date.year + int(rule.get("shift", 0)) if date else None
+                shape = self.periods.read(text, match.start(), match.end())  # 去年底
             elif role == "comparison":
                 year = self._comparison_year(match, date)
+                inner = list(self._stated.finditer(text, match.start(), match.end()))
+                shape = self._stated_shape(inner[-1]) if inner else None  # 比2021年6月末的: the base's own period
             elif role == "following":
                 paragraph = paragraph_starts[bisect.bisect_right(paragraph_starts, match.start()) - 1] if paragraph_starts else 0
                 earlier = next((m.year for m in reversed(found) if m.start >= paragraph and m.year is not None
@@ -266,9 +282,14 @@ class DocumentReader:
                 else:
                     written = match.group("month_to") or match.group("month")
                     end_month = _month_number(written) * (3 if rule.get("quarter") else 1)
+                # A month rule reads back from its 月 (the number sits in a lookbehind): its words start at the number.
+                begin = match.start("month") if "month" in match.re.groupindex and match.start("month") >= 0 else match.start()
+                shape = self.periods.read(text, begin, match.end())
+            elif role == "whole_year":  # 全年 after 12月份: the figure is the year's again, not the month's
+                shape = self.periods.read(text, match.start(), match.end())
             found.append(TimeMention(match.start(), match.end(), role, year, end_month,
                                      base=role == "comparison" and bool(match.group("base")),
-                                     span=role == "stated" and bool(match.group("from"))))
+                                     span=role == "stated" and bool(match.group("from")), shape=shape))
         return found
 
     def _time_words(self, text: str) -> list[tuple[Rule, regex.Match]]:
@@ -294,8 +315,10 @@ class DocumentReader:
             return None
         return next((date.year + shift for pattern, shift in self._relative if pattern.fullmatch(word)), None)
 
-    def _lead_report(self, text: str, segments: Segments, title: str, date: datetime.date | None) -> int | None:
-        """The period of a report or a source named in the lead sentence: the first sentence of the body."""
+    def _lead_report(self, text: str, segments: Segments, title: str,
+                     date: datetime.date | None) -> tuple[int | None, PeriodShape | None]:
+        """The period of a report or a source named in the lead sentence (the first sentence of the body):
+        its year and the part of it the words after the year name (发布2017年四季度…, 今年1-5月，…)."""
         for start, end in zip(segments.sentence_starts, segments.sentence_ends):
             sentence = text[start:end].strip()
             if not sentence or (title and sentence.replace(" ", "") in title.replace(" ", "")):
@@ -305,11 +328,14 @@ class DocumentReader:
             for pattern in self._report_lead:
                 match = pattern.search(sentence)
                 if match and match.group("year"):
-                    return year_number(match.group("year"))
+                    stated = self._stated.match(sentence, match.start("year"))
+                    return year_number(match.group("year")), self._stated_shape(stated) if stated else None
                 if match and date is not None:  # 今年1-5月，…: the year of the document's date
-                    return next((date.year + shift for relative, shift in self._relative if relative.fullmatch(match.group("relative"))), None)
-            return None
-        return None
+                    year = next((date.year + shift for relative, shift in self._relative
+                                 if relative.fullmatch(match.group("relative"))), None)
+                    return year, self.periods.read(sentence, match.end("relative"), match.end())
+            return None, None
+        return None, None
 
     def plan_after(self, text: str, start: int, end: int) -> int | None:
         """The end year of a plan named right after a figure in its clause (…860亿元的《…计划（2025-2027年）》)."""
@@ -346,15 +372,20 @@ class DocumentReader:
 
     @staticmethod
     def _year_of_line(mentions: list[TimeMention], starts: list[int], span: tuple[int, int],
-                      current_year: int | None) -> tuple[bool, int | None]:
-        """(whether a heading or lead line states a year or a period, the year): its last such word decides."""
+                      current_year: int | None) -> tuple[bool, int | None, PeriodShape | None]:
+        """(whether a heading or lead line states a year or a period, the year, the part of it the line names):
+        its last such word decides the year, a month or quarter after it the part (一、今年上半年工作情况)."""
         lo, hi = bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, span[1])
-        last = next((m for m in reversed(mentions[lo:hi]) if m.role in ("stated", "period", "relative")), None)
-        if last is None:
-            return False, None
+        line = mentions[lo:hi]
+        at = next((i for i in range(len(line) - 1, -1, -1) if line[i].role in ("stated", "period", "relative")), None)
+        if at is None:
+            return False, None, None
+        last = line[at]
+        month = next((m for m in reversed(line[at + 1 :]) if m.role == "month" and m.shape is not None), None)
+        shape = month.shape if month is not None else last.shape
         if last.role == "period":  # 2018年以来: none; 2023年以来 in a text of 2023: this year so far
-            return True, last.year if last.year is not None and last.year == current_year else None
-        return True, last.year
+            return True, last.year if last.year is not None and last.year == current_year else None, None
+        return True, last.year, shape
 
     def _sections(self, text: str, segments: Segments, mentions: list[TimeMention], current_year: int | None) -> list[Section]:
         """Every heading, list and lead line, in order: what its figures are and the year they take.
@@ -369,10 +400,10 @@ class DocumentReader:
         会议部署了2025年工作。) holds until the next heading or lead line.
         """
         found: list[Section] = []
-        above: list[tuple[int, str | None, bool, int | None]] = []  # (level, kind, states a year, year) of the open headings
+        above: list[_Heading] = []  # (level, kind, states a year, year, part of the year) of the open headings
         starts = [mention.start for mention in mentions]
 
-        def year_of(span: tuple[int, int]) -> tuple[bool, int | None]:
+        def year_of(span: tuple[int, int]) -> tuple[bool, int | None, PeriodShape | None]:
             return self._year_of_line(mentions, starts, span, current_year)
 
         lead, lead_span = "", (0, 0)  # the last line that is neither empty nor a list item
@@ -398,12 +429,12 @@ class DocumentReader:
                     led = bool(found) and found[-1].start == lead_line_at
                     back = 2 if led else 1
                     enclosing = found[-back] if len(found) >= back else Section(start, None, False, None)
-                    states, year = year_of(lead_span)
-                    found.append(Section(start, self.heading_kind(lead) or enclosing.kind,
-                                         states or enclosing.states_year, year if states else enclosing.year))
+                    states, year, shape = year_of(lead_span)
+                    found.append(Section(start, self.heading_kind(lead) or enclosing.kind, states or enclosing.states_year,
+                                         year if states else enclosing.year, shape if states else enclosing.shape))
                 continue
             if enclosing is not None:  # the list has ended
-                found.append(Section(start, enclosing.kind, enclosing.states_year, enclosing.year))
+                found.append(Section(start, enclosing.kind, enclosing.states_year, enclosing.year, enclosing.shape))
                 enclosing = None
             lead, lead_span = line, (start, end)
             if len(line) > self.heading_max:
@@ -416,19 +447,23 @@ class DocumentReader:
                 continue
             if len(line) <= self.lead_max and self._lead_line.search(line):
                 kind = self.heading_kind(line)
-                states, year = year_of((start, end))
+                states, year, shape = year_of((start, end))
                 if kind is not None and (states or self._list_lead.search(line)):
                     outer = _open_section(above, start)
-                    found.append(Section(start, kind, states or outer.states_year, year if states else outer.year))
+                    found.append(Section(start, kind, states or outer.states_year, year if states else outer.year,
+                                         shape if states else outer.shape))
                     lead_line_at = start
         return found
 
 
-def _open_section(above: list[tuple[int, str | None, bool, int | None]], start: int) -> Section:
-    """The section the open headings make: the innermost kind and the innermost year stated."""
-    states, year = next(((s, y) for _, _, s, y in reversed(above) if s), (False, None))
-    kind = next((k for _, k, _, _ in reversed(above) if k), None)
-    return Section(start, kind, states, year)
+_Heading = tuple[int, str | None, bool, int | None, PeriodShape | None]
+
+
+def _open_section(above: list[_Heading], start: int) -> Section:
+    """The section the open headings make: the innermost kind and the innermost year stated, with its part of the year."""
+    states, year, shape = next(((s, y, p) for _, _, s, y, p in reversed(above) if s), (False, None, None))
+    kind = next((k for _, k, _, _, _ in reversed(above) if k), None)
+    return Section(start, kind, states, year, shape)
 
 
 def _date(iso: str | None) -> datetime.date | None:

@@ -1,33 +1,47 @@
 """The claims dataset: columns, frames, atomic writing and typed loading.
 
-Columns follow docs/claims.md plus provenance. Files are written to
-a temporary name and renamed into place, so an interrupted run never leaves a
-half-written dataset; CSV output is deterministic (same input, same bytes)
-and starts with a UTF-8 byte-order mark, for Excel.
+Columns follow docs/claims.md plus provenance. Every column has one fixed
+Arrow type (SCHEMAS) whichever way a table was made (a fresh run, a resumed
+one, a part of a partitioned run, a column that is all null), so the same
+rows give the same bytes. Files are written to a temporary name and renamed
+into place, so an interrupted run never leaves a half-written dataset; they
+are created like any other file, with the user's umask. CSV starts with a
+UTF-8 byte-order mark, for Excel. A table can be written in pieces
+(TableWriter), so a document of a million claims never has to be held in
+memory at once.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from operator import attrgetter
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .engine import Claim
 
-CLAIM_COLUMNS = [
-    "doc", "start", "end", "text", "value", "value_max", "unit", "qualifier", "metric",
-    "subject", "tier", "program", "year", "kind", "indicator",
-    "sentence", "sentence_start", "line", "rule", "doc_sha256", "is_repeat",
-]
-DOCUMENT_COLUMNS = [
-    "doc", "path", "sha256", "format", "encoding", "chars", "title", "issuer", "date", "doc_number",
-    "region", "region_code", "region_level", "n_claims", "status", "error", "rules_version",
-]
+_STRING, _INT, _FLOAT, _BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+CLAIM_SCHEMA = pa.schema([
+    ("doc", _STRING), ("start", _INT), ("end", _INT), ("text", _STRING), ("value", _FLOAT), ("value_max", _FLOAT),
+    ("unit", _STRING), ("qualifier", _STRING), ("metric", _STRING), ("subject", _STRING), ("tier", _STRING),
+    ("program", _STRING), ("year", _INT), ("period", _STRING), ("kind", _STRING), ("indicator", _STRING),
+    ("sentence", _STRING), ("sentence_start", _INT), ("line", _INT), ("rule", _STRING), ("doc_sha256", _STRING),
+    ("is_repeat", _BOOL),
+])
+DOCUMENT_SCHEMA = pa.schema([
+    ("doc", _STRING), ("path", _STRING), ("sha256", _STRING), ("format", _STRING), ("encoding", _STRING),
+    ("chars", _INT), ("title", _STRING), ("issuer", _STRING), ("date", _STRING), ("doc_number", _STRING),
+    ("region", _STRING), ("region_code", _STRING), ("region_level", _STRING), ("n_claims", _INT), ("status", _STRING),
+    ("error", _STRING), ("rules_version", _STRING),
+])
+CLAIM_COLUMNS = CLAIM_SCHEMA.names
+DOCUMENT_COLUMNS = DOCUMENT_SCHEMA.names
 ENUMS = {
     "qualifier": ["exact", "approx", "at_least", "more_than", "at_most", "range"],
     "metric": [
@@ -43,6 +57,10 @@ ENUMS = {
     "kind": ["actual", "target", "policy"],
 }
 FORMATS = ("parquet", "csv", "jsonl")
+# Integer columns that may be empty: pandas holds them as nullable Int64, so CSV shows 2023, not 2023.0.
+_NULLABLE_INTS = {"year"}
+# Rows per Parquet row group: fixed, so a table written in pieces of any size gives the same file.
+ROW_GROUP = 65_536
 _CLAIM_FIELD_NAMES = [name for name in CLAIM_COLUMNS if name != "doc_sha256"]
 _CLAIM_FIELDS = attrgetter(*_CLAIM_FIELD_NAMES)
 # UTF-8 with a byte-order mark: Excel on Windows reads a CSV without one in the
@@ -52,21 +70,22 @@ _CLAIM_FIELDS = attrgetter(*_CLAIM_FIELD_NAMES)
 CSV_ENCODING = "utf-8-sig"
 
 
-def claims_frame(claims: Iterable[Claim], doc_sha256: dict[str, str] | None = None) -> pd.DataFrame:
-    """Claims as a DataFrame with the dataset's columns and plain dtypes."""
+def claims_frame(claims: Iterable[Claim], doc_sha256: Iterable[str] | None = None) -> pd.DataFrame:
+    """Claims as a DataFrame with the dataset's columns and plain dtypes; `doc_sha256` holds each claim's document's sha256."""
     return claims_table(claim_columns(claims, doc_sha256))
 
 
-def claim_columns(claims: Iterable[Claim], doc_sha256: dict[str, str] | None = None) -> dict[str, list]:
+def claim_columns(claims: Iterable[Claim], doc_sha256: Iterable[str] | None = None) -> dict[str, list]:
     """The dataset's claim columns as plain lists: one C-level pass takes every claim's fields, a transpose makes columns.
 
-    Lists of columns join by concatenation (`join_columns`), so a table built
-    from several batches' columns is the table of all their claims at once.
+    `doc_sha256` holds each claim's document's sha256 (two files of one name
+    in two folders are two documents). Lists of columns join by concatenation
+    (`join_columns`), so a table built from several batches' columns is the
+    table of all their claims at once.
     """
     rows = list(map(_CLAIM_FIELDS, claims))
     columns = dict(zip(_CLAIM_FIELD_NAMES, map(list, zip(*rows)))) if rows else {name: [] for name in _CLAIM_FIELD_NAMES}
-    shas = doc_sha256 or {}
-    columns["doc_sha256"] = [shas.get(doc, "") for doc in columns["doc"]]
+    columns["doc_sha256"] = list(doc_sha256) if doc_sha256 is not None else [""] * len(rows)
     return columns
 
 
@@ -94,24 +113,91 @@ def claims_table(columns: dict[str, list]) -> pd.DataFrame:
 
 
 def documents_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
-    return frame.astype({"chars": "int64", "n_claims": "int64"})
+    return conform(pd.DataFrame(rows, columns=DOCUMENT_COLUMNS), DOCUMENT_SCHEMA)
+
+
+def conform(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+    """The schema's columns in its order, each with one pandas dtype: text as objects with None for empty."""
+    frame = frame.reindex(columns=schema.names)
+    types = {}
+    for field in schema:
+        if field.type == _STRING:
+            column = frame[field.name]
+            frame[field.name] = column.astype(object).where(column.notna(), None)
+        elif field.type == _INT:
+            types[field.name] = "Int64" if field.name in _NULLABLE_INTS else "int64"
+        elif field.type == _FLOAT:
+            types[field.name] = "float64"
+        else:
+            types[field.name] = "bool"
+    return frame.astype(types)
+
+
+def with_pandas_metadata(schema: pa.Schema) -> pa.Schema:
+    """The schema with the pandas metadata of a conformed frame, so pandas reads year back as Int64 and
+    is_repeat as bool; the same metadata for every table, however its rows were made."""
+    empty = conform(pd.DataFrame(columns=schema.names), schema)
+    return schema.with_metadata(pa.Table.from_pandas(empty, schema=schema, preserve_index=False).schema.metadata)
+
+
+def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """A frame of the schema's columns in order (claims_frame, documents_frame, conform) as an Arrow table
+    of the schema, with the schema's own metadata, not one describing this frame."""
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)
+
+
+def frame_of(table: pa.Table) -> pd.DataFrame:
+    """A dataset table for CSV and JSONL: integers as nullable Int64, so an empty year is empty, not NaN."""
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
+def as_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A table read from any earlier dataset (large strings, all-null columns, pandas metadata) in the fixed schema."""
+    return table.select(schema.names).cast(schema).replace_schema_metadata(schema.metadata)
+
+
+CLAIM_SCHEMA = with_pandas_metadata(CLAIM_SCHEMA)
+DOCUMENT_SCHEMA = with_pandas_metadata(DOCUMENT_SCHEMA)
+SCHEMAS = {"claims": CLAIM_SCHEMA, "documents": DOCUMENT_SCHEMA}
+
+
+def temporary_path(path: Path) -> Path:
+    """A fresh hidden name beside `path`; the file is not created here, so it gets the user's umask when written."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
 def _atomic_write(path: Path, write) -> None:
     """Write through a temporary file in the same folder, then rename into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = temporary_path(path)
     try:
         write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable[str]) -> list[Path]:
+def _csv(frame: pd.DataFrame, target, header: bool = True) -> None:
+    frame.to_csv(target, index=False, header=header, lineterminator="\n")
+
+
+def _jsonl(frame: pd.DataFrame, target) -> None:
+    frame.to_json(target, orient="records", lines=True, force_ascii=False)
+
+
+def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable[str],
+                schema: pa.Schema | None = None) -> list[Path]:
+    """Write a whole frame in each format; with a schema (a dataset table), through TableWriter."""
+    if schema is not None:
+        writer = TableWriter(out_dir, name, list(formats), schema)
+        try:
+            writer.write(arrow_table(conform(frame, schema), schema))
+            writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.commit()
     written = []
     for fmt in formats:
         path = out_dir / f"{name}.{fmt}"
@@ -127,6 +213,87 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable
     return written
 
 
+class TableWriter:
+    """One dataset table written piece by piece in every format, through temporary files renamed in place by commit().
+
+    Parquet row groups hold ROW_GROUP rows whatever the pieces, and CSV and
+    JSONL pieces follow each other, so the files depend only on the rows.
+    abort() removes the temporary files and leaves what was there.
+    """
+
+    def __init__(self, out_dir: Path, name: str, formats: list[str], schema: pa.Schema):
+        unknown = [fmt for fmt in formats if fmt not in FORMATS]
+        if unknown:
+            raise ValueError(f"unknown output format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.schema = schema
+        self.targets = {fmt: out_dir / f"{name}.{fmt}" for fmt in formats}
+        self.temporary = {fmt: temporary_path(path) for fmt, path in self.targets.items()}
+        self._parquet = pq.ParquetWriter(self.temporary["parquet"], schema) if "parquet" in formats else None
+        self._text = {fmt: self.temporary[fmt].open("x", encoding=CSV_ENCODING if fmt == "csv" else "utf-8", newline="")
+                      for fmt in formats if fmt in ("csv", "jsonl")}
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows (in the writer's schema)."""
+        if not table.num_rows:
+            return
+        if self._text:
+            frame = frame_of(table)
+            if "csv" in self._text:
+                _csv(frame, self._text["csv"], header=self.rows == 0)
+            if "jsonl" in self._text:
+                _jsonl(frame, self._text["jsonl"])
+        self.rows += table.num_rows
+        if self._parquet is not None:
+            self._pending.append(table)
+            self._pending_rows += table.num_rows
+            if self._pending_rows >= ROW_GROUP:
+                self._flush(whole_groups_only=True)
+
+    def _flush(self, whole_groups_only: bool) -> None:
+        pending = pa.concat_tables(self._pending)
+        full = pending.num_rows - pending.num_rows % ROW_GROUP if whole_groups_only else pending.num_rows
+        for start in range(0, full, ROW_GROUP):
+            self._parquet.write_table(pending.slice(start, ROW_GROUP), row_group_size=ROW_GROUP)
+        rest = pending.slice(full)
+        self._pending, self._pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+
+    def finish(self) -> None:
+        """Complete every temporary file."""
+        empty = pa.Table.from_pylist([], schema=self.schema)
+        if self.rows == 0 and self._text:  # a header line (CSV) and an empty line (JSONL), as pandas writes an empty frame
+            frame = frame_of(empty)
+            if "csv" in self._text:
+                _csv(frame, self._text["csv"])
+            if "jsonl" in self._text:
+                _jsonl(frame, self._text["jsonl"])
+        for handle in self._text.values():
+            handle.close()
+        if self._parquet is not None:
+            if self._pending:
+                self._flush(whole_groups_only=False)
+            elif self.rows == 0:
+                self._parquet.write_table(empty)
+            self._parquet.close()
+
+    def commit(self) -> list[Path]:
+        """Rename the finished files into place; the paths written."""
+        for fmt, target in self.targets.items():
+            os.replace(self.temporary[fmt], target)
+        return list(self.targets.values())
+
+    def abort(self) -> None:
+        for handle in self._text.values():
+            handle.close()
+        if self._parquet is not None:
+            self._parquet.close()
+        for path in self.temporary.values():
+            path.unlink(missing_ok=True)
+
+
 def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
     """Categoricals for the enums, nullable integers for year, strings for text."""
     frame = frame.copy()
@@ -135,7 +302,7 @@ def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.Categorical(frame[column], categories=categories)
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
-    for column in ("doc", "text", "unit", "subject", "indicator", "sentence", "rule", "doc_sha256"):
+    for column in ("doc", "text", "unit", "subject", "period", "indicator", "sentence", "rule", "doc_sha256"):
         if column in frame:
             frame[column] = frame[column].astype("string")
     return frame

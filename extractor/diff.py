@@ -9,7 +9,7 @@ Claims are aligned in stages; each stage pairs only what the earlier ones left:
 2. sentence: the same claim text in the same sentence (a moved paragraph);
 3. key: the indicator (indicators.py: metric, programme, tier, unit and the
    head and holder of the subject, however worded) and the kind, first with
-   the same year, then in order; within a key the n-th claim pairs with the
+   the same period, then the same year, then in order; within a key the n-th claim pairs with the
    n-th, never every one with every one. A key that leaves its tier,
    programme or holder unsaid takes the only fuller key of the other side.
 
@@ -36,7 +36,7 @@ from .ruleset import RuleSet
 
 STATUSES = ("changed", "added", "removed", "unchanged")
 KEY_COLUMNS = ["indicator", "metric", "program", "tier", "unit", "kind"]
-SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "sentence"]
+SIDE_FIELDS = ["doc", "start", "end", "text", "subject", "value", "value_max", "qualifier", "year", "period", "sentence"]
 DIFF_COLUMNS = (
     ["status", "aligned_by"] + KEY_COLUMNS
     + [f"old_{f}" for f in SIDE_FIELDS] + [f"new_{f}" for f in SIDE_FIELDS]
@@ -44,7 +44,9 @@ DIFF_COLUMNS = (
 )
 # Fields whose difference makes an aligned pair `changed` (a reworded subject
 # with the same indicator is not a change).
-COMPARED = ["value", "value_max", "unit", "qualifier", "year", "metric", "program", "indicator", "tier", "kind"]
+COMPARED = ["value", "value_max", "unit", "qualifier", "year", "period", "metric", "program", "indicator", "tier", "kind"]
+# A period is compared as the stretch of time it names: 一季度 and 1-3月 are no change.
+_COMPARED_AS = {"period": "period_key"}
 
 
 # ---------------------------------------------------------------- the diff
@@ -115,7 +117,8 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
         out[f"old_{field}"] = old_rows[field]
         out[f"new_{field}"] = new_rows[field]
     both = has_old & has_new
-    differing = {f: _differs(old_rows[f], new_rows[f], f in ("value", "value_max")) & both for f in COMPARED}
+    differing = {f: _differs(old_rows[_COMPARED_AS.get(f, f)], new_rows[_COMPARED_AS.get(f, f)], f in ("value", "value_max")) & both
+                 for f in COMPARED}
     names = np.full(len(out), "", dtype=object)
     for field, mask in differing.items():
         names = names + np.where(mask, field + ",", "")
@@ -131,7 +134,7 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
     for side in ("old", "new"):
         for field in ("start", "end", "year"):
             out[f"{side}_{field}"] = out[f"{side}_{field}"].astype("Int64")
-        for field in ("doc", "text", "subject", "qualifier", "sentence"):
+        for field in ("doc", "text", "subject", "qualifier", "period", "sentence"):
             out[f"{side}_{field}"] = plain(out[f"{side}_{field}"])
     for column in ["aligned_by"] + KEY_COLUMNS:
         out[column] = plain(out[column])
@@ -148,8 +151,8 @@ def _rows(o: pd.DataFrame, n: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFra
 def _side_cell(row, side: str) -> str:
     if pd.isna(row[f"{side}_start"]):
         return ""
-    year = row[f"{side}_year"]
-    return f"{row[f'{side}_text']}" + (f" ({year})" if not pd.isna(year) else "")
+    period = row[f"{side}_period"]
+    return f"{row[f'{side}_text']}" + (f" ({period})" if isinstance(period, str) else "")
 
 
 def diff_table(rows: pd.DataFrame) -> Table:

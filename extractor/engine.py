@@ -3,18 +3,25 @@
 read the document once (context: paragraphs, sections, date, report period,
 time words) -> scan (claims and non-claims in one pass) -> values and units
 -> per sentence, each claim's fields, each decided in one place: qualifier
-(qualifiers), metric, subject and programme (attribution), kind (kinds),
-tier (tiers), year (years) -> headlines that restate a figure of the story
+(qualifiers), metric and programme (attribution), subject (subjects), kind
+(kinds), tier (tiers), year and period (years) -> headlines that restate a figure of the story
 -> the indicator key of each claim (indicators).
 Offsets always index the text exactly as given: nothing is rewritten.
+
+Claims come out one sentence at a time (Extractor.iter_claims), so a document
+of a million claims never holds them all: a claim needs only the sentences
+before it, and a headline only waits for the figure it restates.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import regex
 
@@ -23,10 +30,11 @@ from .context import DocumentContext, DocumentReader
 from .indicators import IndicatorRules
 from .kinds import KindResolver
 from .metadata import read_metadata
-from .numerals import NumeralError
+from .numerals import MAX_LENGTH, NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
+from .subjects import Earlier, Piece, SubjectResolver
 from .tables import Table, TableCell, TableReader
 from .tiers import TierResolver
 from .values import Reading, ValueReader
@@ -38,6 +46,9 @@ _ENUMERATION_GAP = regex.compile(r"\s*(?:、|和|及|与|與|或|，)\s*$")
 _RESPECTIVELY = regex.compile(r"(?:分别|分別)")
 _LIST_SEPARATOR = regex.compile(r"、|和|及|与|與|(?<=[”」])(?=[“「])")
 _CLAUSE_BREAK = regex.compile(r"[，,；;。：:\n]")
+# Claims a headline's figure may wait for the body figure it restates; beyond, it keeps its own kind and year
+# (the claims after it wait with it, to come out in order).
+HEADLINE_WAIT = 10_000
 
 
 @dataclass
@@ -61,7 +72,9 @@ class Claim:
     line: int
     rule: str
     is_repeat: bool = False
+    subject_pieces: tuple[Piece, ...] = ()  # the subject as spans of `text` (and joining words): mapped back to the document
     indicator: str | None = None  # what is measured, one key however it is worded (indicators.py)
+    period: str | None = None  # the finest period stated for the figure, starting with its year (periods.py)
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Extractor:
         self.values = ValueReader(self.ruleset)
         self.qualifiers = QualifierReader(self.ruleset)
         self.attributor = Attributor(self.ruleset)
+        self.subjects = SubjectResolver(self.ruleset)
         self.reader = DocumentReader(self.ruleset)
         self.kinds = KindResolver(self.ruleset)
         self.tiers = TierResolver(self.ruleset, self.attributor.program)
@@ -95,48 +109,66 @@ class Extractor:
     def extract(self, text: str, doc: str = "text", metadata: dict | None = None,
                 tables: list[Table] | None = None) -> list[Claim]:
         """The claims of `text` in text order; `tables` are its tables when already found (tables.py)."""
+        return list(self.iter_claims(text, doc, metadata, tables))
+
+    def iter_claims(self, text: str, doc: str = "text", metadata: dict | None = None, tables: list[Table] | None = None,
+                    unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
+        """The claims of `text` in text order, a sentence at a time.
+
+        The span of every number too long to read exactly (over MAX_LENGTH
+        characters) is added to `unread`: it gives no claim, but a note.
+        """
         metadata = metadata if metadata is not None else self.metadata(text)
         cells = self.tables.read(text, self.tables.find(text) if tables is None else tables, metadata.get("title") or "")
         document = self.reader.read(text, metadata)
-        claims: list[Claim] = []
-        for sentence in self._sentences(self._found(document, cells)):
-            claims.extend(self._sentence_claims(sentence, document, doc, claims[-1] if claims else None))
-        _restate_headlines(claims, document, self.values)
-        if cells:
-            claims = sorted(claims + self._cell_claims(doc, cells, document), key=lambda claim: claim.start)
-        _mark_repeats(claims)
-        for claim in claims:
+        claims = _restate_headlines(self._claims(document, doc, cells, unread), document, self.values)
+        if cells:  # claims come in text order; a stable merge puts a text claim before a cell at the same place
+            claims = heapq.merge(claims, sorted(self._cell_claims(doc, cells, document), key=lambda claim: claim.start),
+                                 key=lambda claim: claim.start)
+        for claim in _mark_repeats(claims):
             claim.indicator = self.indicators.indicator(claim.metric, claim.program, claim.tier, claim.unit, claim.subject)
-        return claims
+            yield claim
 
-    def _found(self, document: DocumentContext, cells: list[TableCell]) -> list[_Found]:
+    def _claims(self, document: DocumentContext, doc: str, cells: list[TableCell],
+                unread: list[tuple[int, int]] | None) -> Iterator[Claim]:
+        last = None
+        for sentence in self._sentences(self._found(document, cells, unread)):
+            claims = self._sentence_claims(sentence, document, doc, last)
+            if claims:
+                last = claims[-1]
+            yield from claims
+
+    def _found(self, document: DocumentContext, cells: list[TableCell],
+               unread: list[tuple[int, int]] | None) -> Iterator[_Found]:
         text, segments = document.text, document.segments
         cell_starts, cell_ends = [cell.start for cell in cells], [cell.end for cell in cells]
-        found = []
         for candidate in self.scanner.scan(text):
             if not candidate.is_claim or _overlaps(cell_starts, cell_ends, candidate.start, candidate.end):
                 continue  # a table's cell is read with its table
             try:
                 reading = self.values.read(candidate)
-            except NumeralError:
-                continue  # a number we cannot read exactly is left out, never guessed
+            except NumeralError:  # a number we cannot read exactly is left out, never guessed
+                number = (candidate.groups.get("num") or "") + (candidate.groups.get("mult") or "")
+                if unread is not None and len(number) > MAX_LENGTH:
+                    unread.append((candidate.start, candidate.end))
+                continue
             sentence_start, sentence_end = segments.sentence_at(candidate.start)
             clause_start, clause_end = clause_bounds(text, candidate.start, candidate.end, sentence_start, sentence_end,
                                                      self.attributor.clause_break)
             ctx = ClaimContext(text, candidate.start, candidate.end, sentence_start, sentence_end, clause_start, clause_end)
-            found.append(_Found(candidate, reading, ctx))
-        return found
+            yield _Found(candidate, reading, ctx)
 
     @staticmethod
-    def _sentences(found: list[_Found]) -> list[list[_Found]]:
+    def _sentences(found: Iterable[_Found]) -> Iterator[list[_Found]]:
         """Claims grouped by sentence (they come in text order, so a sentence's claims are contiguous)."""
-        groups: list[list[_Found]] = []
+        group: list[_Found] = []
         for item in found:
-            if groups and groups[-1][0].ctx.sentence_start == item.ctx.sentence_start:
-                groups[-1].append(item)
-            else:
-                groups.append([item])
-        return groups
+            if group and group[0].ctx.sentence_start != item.ctx.sentence_start:
+                yield group
+                group = []
+            group.append(item)
+        if group:
+            yield group
 
     def _sentence_claims(self, sentence: list[_Found], document: DocumentContext, doc: str,
                          before_sentence: Claim | None) -> list[Claim]:
@@ -145,24 +177,32 @@ class Extractor:
         runs = _runs(text, sentence)
         paired = _paired_items(text, sentence, runs)
         claims: list[Claim] = []
-        recipients: list[str] = []  # recipients of 对A、B和C分别给予X、Y、Z still to pair with amounts (attribution keeps it)
+        earlier: list[Earlier] = []
         for index, item in enumerate(sentence):
             ctx, reading = item.ctx, item.reading
             previous = claims[-1] if claims else None
             listed = previous if runs[index][0] > 0 else None  # the figure before it in its list (X、Y和Z)
             qualifier = self.qualifiers.resolve(text, ctx, reading.qualifier, listed.qualifier if listed else None)
-            metric = self.attributor.metric(ctx, reading.unit_class, item.candidate.rule.get("metric"))
-            earlier = [(claim.end, claim.subject, self.values.unit_class(None, claim.unit)) for claim in claims]
-            subject, inherited = self.attributor.subject(ctx, earlier, reading.unit_class, recipients, listed is not None)
+            fixed_metric = item.candidate.rule.get("metric")
+            metric = self.attributor.metric(ctx, reading.unit_class, fixed_metric)
+            found = self.subjects.resolve(ctx, document, earlier, reading.unit_class, metric, paired[index])
+            if found.measure is not None and not fixed_metric:  # a breakdown's figures measure what it breaks down
+                metric = self.attributor.metric_in(text, *found.measure, reading.unit_class) or metric
+            if metric == "count" and self.subjects.counts_firms(text, found, reading.unit):
+                metric = "enterprise_count"  # 培育5-6个百亿级企业: firms, whatever the measure word
+            elif found.proportion and not fixed_metric:
+                metric = "share"  # 约四成中小企业认为…上升: a share of firms, whatever verb follows
+            earlier.append(Earlier(ctx.start, ctx.end, found, reading.unit_class, metric))
+            subject = found.words(text)
             kind = self.kinds.resolve(ctx, metric, qualifier, reading.unit_class, document,
                                       previous.kind if previous else None, previous.end if previous else None)
             qualifier = self.qualifiers.for_kind(qualifier, kind, text, ctx.start, ctx.clause_start)
             paragraph_start = document.paragraph_at(ctx.start)[0]
             in_paragraph = before_sentence if before_sentence is not None and before_sentence.start >= paragraph_start else None
-            tier = self.tiers.resolve(ctx, subject, inherited, kind, reading.unit_class, paired[index], runs[index][0],
+            tier = self.tiers.resolve(ctx, found.own_words(text), found.inherited, kind, reading.unit_class, paired[index], runs[index][0],
                                       [(claim.start, claim.end, claim.tier) for claim in claims],
                                       in_paragraph.tier if in_paragraph is not None else None)
-            year = self.years.resolve(ctx, kind, document, paired[index])
+            year, period = self.years.resolve(ctx, kind, document, paired[index])
             kind = self.kinds.for_year(kind, year, document)
             claims.append(Claim(
                 doc=doc, start=ctx.start, end=ctx.end, text=text[ctx.start : ctx.end],
@@ -170,7 +210,8 @@ class Extractor:
                 metric=metric, subject=subject, tier=tier, program=self.attributor.program(subject),
                 year=year, kind=kind,
                 sentence=text[ctx.sentence_start : ctx.sentence_end], sentence_start=ctx.sentence_start,
-                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id,
+                line=document.segments.line_of(ctx.start), rule=item.candidate.rule.id, subject_pieces=found.pieces,
+                period=period,
             ))
         return claims
 
@@ -183,7 +224,7 @@ class Extractor:
                 unit=cell.unit, qualifier=cell.qualifier, metric=cell.metric, subject=cell.subject,
                 tier=self.tiers.tier_in(cell.subject), program=self.attributor.program(cell.subject), year=cell.year,
                 kind=cell.kind, sentence=text[cell.row_start : cell.row_end], sentence_start=cell.row_start,
-                line=document.segments.line_of(cell.start), rule="table.cell",
+                line=document.segments.line_of(cell.start), rule="table.cell", period=cell.period,
             )
             for cell in cells
         ]
@@ -210,7 +251,9 @@ def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]
     figure of a run as long.
 
     Later runs of the sentence with as many figures pair with the same items
-    (…分别为X、Y，占比为P、Q). None where the claim is paired with nothing.
+    (…分别为X、Y，占比为P、Q); figures are never items (…分别占53%、28%，分别拉动…: the
+    list before the first 分别), though one may stand before the items (前三的行业分别为A、B和C).
+    None where the claim is paired with nothing.
     """
     paired: list[tuple[list[tuple[int, int]], int] | None] = [None] * len(sentence)
     items: list[tuple[int, int]] = []
@@ -218,7 +261,8 @@ def _paired_items(text: str, sentence: list[_Found], runs: list[tuple[int, int]]
         place, length = runs[index]
         if place == 0:
             found = _items_before(text, item.ctx)
-            if found:
+            if found and not any(found[1][0] < other.ctx.end and other.ctx.start < found[-1][1]
+                                 or found[0][1] - 2 <= other.ctx.end <= found[0][1] for other in sentence):
                 items = found
         if length >= 2 and len(items) == length:
             paired[index] = (items, place)
@@ -251,26 +295,66 @@ def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _restate_headlines(claims: list[Claim], document: DocumentContext, values: ValueReader) -> None:
-    """A headline or subhead restates a figure of its story: it takes that figure's kind and year."""
-    body: dict[tuple[Decimal, str], Claim] = {}
+def _restate_headlines(claims: Iterable[Claim], document: DocumentContext, values: ValueReader) -> Iterator[Claim]:
+    """A headline or subhead restates a figure of its story: it takes the kind, year and period of the first body
+    claim of the same value and unit class, before or after it.
+
+    A headline claim whose figure the body has not given yet waits for it,
+    and the claims after it wait too, so they come out in order; after
+    HEADLINE_WAIT claims it goes out as it is. The body's figures are
+    remembered (as kind, year and period) only while a headline line lies ahead.
+    """
+    last_headline = max(document.headline_lines, default=-1)
+    body: dict[tuple[Decimal, str], tuple[str, int | None, str | None]] = {}
+    waiting: dict[tuple[Decimal, str], list[Claim]] = {}  # headline claims by the figure they wait for
+    held: deque[Claim] = deque()  # from the first waiting headline claim on
     for claim in claims:
-        if not document.is_headline(claim.start):
-            body.setdefault((claim.value, values.unit_class(None, claim.unit)), claim)
-    for claim in claims:
+        key = (claim.value, values.unit_class(None, claim.unit))
         if document.is_headline(claim.start):
-            source = body.get((claim.value, values.unit_class(None, claim.unit)))
-            if source is not None:
-                claim.kind, claim.year = source.kind, source.year
+            if key in body:
+                claim.kind, claim.year, claim.period = body[key]
+            else:
+                waiting.setdefault(key, []).append(claim)
+        else:
+            if key not in body and (claim.start <= last_headline or key in waiting):
+                body[key] = (claim.kind, claim.year, claim.period)
+            for headline in waiting.pop(key, []):
+                headline.kind, headline.year, headline.period = claim.kind, claim.year, claim.period
+        if not waiting and not held:
+            yield claim
+            continue
+        held.append(claim)
+        while held and (len(held) > HEADLINE_WAIT or not _waits(held[0], waiting, values)):
+            _give_up(held[0], waiting, values)
+            yield held.popleft()
+    yield from held
 
 
-def _mark_repeats(claims: list[Claim]) -> None:
-    """The same claim text in the same sentence already seen earlier in the document (a page that prints its body twice)."""
-    seen: set[tuple[str, str, int]] = set()
+def _waits(claim: Claim, waiting: dict[tuple[Decimal, str], list[Claim]], values: ValueReader) -> bool:
+    return any(headline is claim for headline in waiting.get((claim.value, values.unit_class(None, claim.unit)), ()))
+
+
+def _give_up(claim: Claim, waiting: dict[tuple[Decimal, str], list[Claim]], values: ValueReader) -> None:
+    """A headline claim that goes out before its body figure came keeps its own kind, year and period."""
+    key = (claim.value, values.unit_class(None, claim.unit))
+    if key in waiting:
+        waiting[key] = [headline for headline in waiting[key] if headline is not claim]
+        if not waiting[key]:
+            del waiting[key]
+
+
+def _mark_repeats(claims: Iterable[Claim]) -> Iterator[Claim]:
+    """The same claim text in the same sentence already seen earlier in the document (a page that prints its body twice).
+
+    Each sentence text is kept once, however often it repeats, and each claim only as (sentence, offset, text).
+    """
+    sentences: dict[str, int] = {}
+    seen: set[tuple[int, int, str]] = set()
     for claim in claims:
-        key = (claim.sentence, claim.text, claim.start - claim.sentence_start)
+        key = (sentences.setdefault(claim.sentence, len(sentences)), claim.start - claim.sentence_start, claim.text)
         claim.is_repeat = key in seen
         seen.add(key)
+        yield claim
 
 
 def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:

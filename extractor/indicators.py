@@ -211,7 +211,9 @@ def keyed_claims(claims: pd.DataFrame, rules: IndicatorRules, keep_repeats: bool
     """Claims as diff and series read them: plain columns, the indicator, a generic flag and an order.
 
     The claims' own `indicator` column is taken where it is filled; a dataset
-    written before there was one gets its keys worked out here.
+    written before there was one gets its keys worked out here; a claim with a
+    year and no period (a dataset written before there were periods) has its
+    year as its period.
     """
     missing = [c for c in REQUIRED if c not in claims.columns]
     if missing:
@@ -230,6 +232,9 @@ def keyed_claims(claims: pd.DataFrame, rules: IndicatorRules, keep_repeats: bool
         given = given.copy()
         given[missing_keys] = rules.keys(frame[missing_keys]).to_numpy()
     frame["indicator"] = given
+    periods = plain(claims["period"]).to_numpy() if "period" in claims else np.full(len(frame), None, dtype=object)
+    frame["period"] = [str(int(year)) if period is None and not pd.isna(year) else period
+                       for period, year in zip(periods, frame["year"])]
     distinct = pd.unique(frame["indicator"])
     generic = {key: rules.is_generic(key) for key in distinct}
     frame["generic"] = frame["indicator"].map(generic).astype(bool)

@@ -3,7 +3,7 @@
 Documents pair by name; of the others, one left on each side pair, else one
 on each side of a place. Within a document pair, claims pair by their key:
 the indicator (indicators.py: what is measured, however worded) and the kind,
-first with the same year, then in order, never every one with every one. A
+first with the same period, then the same year, then in order, never every one with every one. A
 key that leaves its tier, programme or holder unsaid takes the only fuller
 key of the other side.
 """
@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .indicators import IndicatorRules, keyed_claims, resolve_keys, with_key_parts
+from .periods import same_stretch
 
 _SEP = "\x1f"
 # After pairing by position: the same claim text in the same sentence (a moved
-# paragraph), then the key with the same year, then the key in order.
-STAGES = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
+# paragraph), then the key with the same period, then with the same year, then the key in order.
+STAGES = [("sentence", ["pair", "sentence", "text"]), ("key", ["pair", "key", "period_key"]),
+          ("key", ["pair", "key", "year_key"]), ("key", ["pair", "key"])]
 
 
 def _regions(documents: pd.DataFrame | None) -> dict[str, str]:
@@ -78,7 +80,15 @@ def keyed_sides(old: pd.DataFrame, new: pd.DataFrame, old_documents: pd.DataFram
     o["key"] = o["indicator"] + _SEP + o["kind"].fillna("").astype(str)
     n["key"] = n["indicator"] + _SEP + n["kind"].fillna("").astype(str)
     o["year_key"], n["year_key"] = o["year"].fillna(-1).astype("int64"), n["year"].fillna(-1).astype("int64")
+    o["period_key"], n["period_key"] = _stretch_key(o["period"]), _stretch_key(n["period"])
     return o, n, pairs
+
+
+def _stretch_key(periods: pd.Series) -> pd.Series:
+    """One text for one stretch of time however it was written (一季度 2022-Q1 and 1-3月 2022-01/2022-03 pair),
+    worked out once per distinct period; "" for none."""
+    names = {period: same_stretch(period) for period in pd.unique(periods.dropna())}
+    return periods.map(names).astype(object).fillna("")
 
 
 def match_in_order(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

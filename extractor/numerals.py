@@ -59,13 +59,13 @@ _SPACED = re.compile(r"(\S+)\s+(\S+)")
 
 # Numerals in running text are short; the bound keeps int <-> str
 # conversions of positional digit runs far inside Python's digit limit.
-_MAX_LENGTH = 100
+MAX_LENGTH = 100
 
 
 def parse_numeral(text: str) -> Decimal:
     """Return the exact value of a numeral such as 8.9万亿 or 二十四萬七八三〇."""
     try:
-        if len(text) > _MAX_LENGTH:
+        if len(text) > MAX_LENGTH:
             raise NumeralError("too long")
         s = text.strip().translate(_NORMALIZE)
         if not s:

@@ -5,11 +5,14 @@ files. A batch is the unit of output: the writer stores each batch as it
 arrives, in input order. Local worker processes take work in smaller pieces
 of about `WORK_BYTES` (a batch's files cut the same way), so that no worker
 is left carrying a large batch alone at the end; the pieces of a batch are
-joined into its table before it is written, column by column, exactly as one
-process builds it. A worker (a local process or a Dask worker) extracts with
-the per-document pipeline (`pipeline.extract_document`) and its own
-Extractor, built once. So memory holds a few batches whatever the corpus
-size, and the dataset written does not depend on how many workers there were.
+joined, in order, before it is written. A worker (a local process or a Dask
+worker) extracts with the per-document pipeline
+(`pipeline.extract_document_into`) and its own Extractor, built once. So
+memory holds a few batches whatever the corpus size, and the dataset written
+does not depend on how many workers there were. Claims travel as Arrow
+tables of at most CHUNK rows, and a large document's go through a spill
+file, so one document of a million claims does not need its claims in
+memory either.
 
 A run of one batch writes the single files `claims.{parquet,csv}` (and
 `documents.*`); a run of several batches writes a partitioned Parquet dataset
@@ -20,23 +23,29 @@ table and `load_dataset` reads like the single files.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import secrets
 import shutil
+import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Union
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from .dataset import claim_columns, claims_table, documents_frame, join_columns, write_table
-from .engine import Extractor
-from .pipeline import extract_document, get_extractor
+from .dataset import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableWriter, arrow_table, claims_frame, documents_frame
+from .documents import TEXTS
+from .engine import Claim, Extractor
+from .pipeline import extract_document_into, get_extractor
+
+if TYPE_CHECKING:
+    from .resume import Reuse
 
 BATCH_BYTES = 4 * 2**20
 # A local worker's piece of work: with 4 MiB batches, 10 MB in two processes left one carrying 58% of it.
@@ -45,8 +54,21 @@ ENGINES = ("local", "dask")
 TABLES = ("claims", "documents")
 # Batches in flight per worker: enough to keep workers busy while the writer stores one.
 _AHEAD = 2
+# Claims turned into one Arrow table at a time; a document with more sends them to a spill file as they come.
+CHUNK = 10_000
+# Where the workers of a local run spill a large document's claims (inside OUT, removed after the run).
+SPILL = ".spill"
 
-Batch = tuple[pd.DataFrame, pd.DataFrame]
+# A piece of a batch's claims: an Arrow table, or the path of an Arrow file a large document was spilled to.
+Piece = Union[pa.Table, str]
+
+
+@dataclass
+class Batch:
+    """What a batch gives: its claims as pieces in input order, and its documents table."""
+
+    claims: Iterable[Piece]
+    documents: pd.DataFrame
 
 
 @dataclass
@@ -78,25 +100,111 @@ def batches(paths: list[Path], batch_bytes: int = BATCH_BYTES) -> list[list[Path
     return out
 
 
+class ClaimSpool:
+    """A batch's claims as they are found (the sink of extract_document_into), as Arrow pieces in order.
+
+    Claims become a table every CHUNK claims. A document with more than
+    CHUNK claims writes its tables to its own Arrow file in `spill` as they
+    come (kept in memory without a spill folder, as on a Dask worker), so a
+    large document never holds all its claims; a document that fails
+    forgets its tables and its file.
+    """
+
+    def __init__(self, spill: Path | None = None):
+        self.spill = spill
+        self.pieces: list[Piece] = []
+        self._kept: list[Claim] = []  # claims of finished documents, not yet a table
+        self._kept_shas: list[str] = []
+        self._document: list[Claim] = []  # claims of the current document, not yet a table
+        self._sha = ""
+        self._tables: list[pa.Table] = []  # the current document's tables, when it has no file
+        self._file: tuple[str, pa.ipc.RecordBatchFileWriter] | None = None
+
+    def begin(self, sha256: str) -> None:
+        self._end_document()
+        self._sha = sha256
+
+    def add(self, claim: Claim) -> None:
+        self._document.append(claim)
+        if len(self._document) >= CHUNK:
+            self._flush_kept()  # what earlier documents gave goes first
+            self._spill_chunk()
+
+    def discard(self) -> None:
+        self._document.clear()
+        self._tables.clear()
+        if self._file is not None:
+            path, writer = self._file
+            writer.close()
+            os.unlink(path)
+            self._file = None
+
+    def finish(self) -> list[Piece]:
+        """The pieces, once every document has been added."""
+        self._end_document()
+        self._flush_kept()
+        return self.pieces
+
+    def _spill_chunk(self) -> None:
+        table = arrow_table(claims_frame(self._document, [self._sha] * len(self._document)), CLAIM_SCHEMA)
+        self._document.clear()
+        if self.spill is None:
+            self._tables.append(table)
+            return
+        if self._file is None:
+            path = str(self.spill / f"{os.getpid()}-{secrets.token_hex(8)}.arrow")
+            self._file = (path, pa.ipc.new_file(path, CLAIM_SCHEMA))
+        self._file[1].write_table(table)
+
+    def _end_document(self) -> None:
+        if self._file is None and not self._tables:
+            self._kept.extend(self._document)
+            self._kept_shas.extend([self._sha] * len(self._document))
+            self._document.clear()
+            if len(self._kept) >= CHUNK:
+                self._flush_kept()
+            return
+        if self._document:
+            self._spill_chunk()
+        if self._file is not None:
+            path, writer = self._file
+            writer.close()
+            self.pieces.append(path)
+            self._file = None
+        self.pieces.extend(self._tables)
+        self._tables = []
+
+    def _flush_kept(self) -> None:
+        if self._kept:
+            self.pieces.append(arrow_table(claims_frame(self._kept, self._kept_shas), CLAIM_SCHEMA))
+            self._kept, self._kept_shas = [], []
+
+
+def pieces_tables(pieces: Iterable[Piece]) -> Iterator[pa.Table]:
+    """The tables of a batch's pieces in order; a spill file is read one table at a time and removed."""
+    for piece in pieces:
+        if not isinstance(piece, str):
+            yield piece
+            continue
+        try:
+            with pa.OSFile(piece) as source:
+                reader = pa.ipc.open_file(source)
+                for index in range(reader.num_record_batches):
+                    yield pa.Table.from_batches([reader.get_batch(index)], schema=CLAIM_SCHEMA)
+        finally:
+            os.unlink(piece)
+
+
 def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Callable[[], None] | None = None,
-                  simplified: bool = False) -> Batch:
-    """The claims and documents frames of a batch, exactly as a single-process run builds them."""
-    columns, rows = _extract_piece(paths, extractor, on_document, simplified)
-    return claims_table(columns), documents_frame(rows)
-
-
-def _extract_piece(paths: Iterable[Path], extractor: Extractor, on_document: Callable[[], None] | None = None,
-                   simplified: bool = False) -> tuple[dict[str, list], list[dict]]:
-    """Claim columns and documents rows of some files: what the pieces of a batch are joined from."""
-    claims, rows, shas = [], [], {}
+                  simplified: bool = False, spill: Path | None = None) -> Batch:
+    """The claims and documents of a batch, read one document at a time."""
+    spool = ClaimSpool(spill)
+    rows = []
     for path in paths:
-        result = extract_document(Path(path), extractor, simplified)
-        claims.extend(result.claims)
-        rows.append(result.row)
-        shas[result.row["doc"]] = result.row["sha256"]
+        rows.append(extract_document_into(Path(path), extractor, spool, simplified))
         if on_document is not None:
             on_document()
-    return claim_columns(claims, shas), rows
+    return Batch(spool.finish(), documents_frame(rows))
 
 
 # -- local processes -----------------------------------------------------------
@@ -105,22 +213,39 @@ _worker_simplified = False
 
 
 def _start_worker(rules: str | None, simplified: bool) -> None:
+    """Compile the rules once per worker. Ctrl-C is the parent's to handle: it stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_extractor, _worker_simplified
     _worker_extractor, _worker_simplified = get_extractor(rules), simplified
 
 
-def _run_piece(paths: list[Path]) -> tuple[dict[str, list], list[dict]]:
-    return _extract_piece(paths, _worker_extractor, simplified=_worker_simplified)
+def _run_piece(paths: list[Path], spill: Path | None) -> Batch:
+    return extract_batch(paths, _worker_extractor, simplified=_worker_simplified, spill=spill)
+
+
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold Ctrl-C back while worker processes start: they inherit the blocked signal and never see it
+    (a Ctrl-C there printed a traceback per worker); this process gets it once they are started."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
-           on_document: Callable[[], None] | None, simplified: bool, work_bytes: int = WORK_BYTES) -> Iterator[Batch]:
-    """Batches in order; run in this process for one job or one piece of work, else in a pool of `jobs` processes."""
+           on_document: Callable[[], None] | None, simplified: bool, spill: Path | None,
+           work_bytes: int = WORK_BYTES) -> Iterator[Batch]:
+    """Batches in order; run in this process for one job or one piece of work, else in a pool of `jobs` processes.
+
+    (A resumed run may leave batches with nothing to extract: they do not call for a pool.)
+    """
     split = [batches(batch, work_bytes) for batch in work]
     pieces = [piece for batch_pieces in split for piece in batch_pieces]
-    if jobs <= 1 or len(pieces) <= 1:
+    if jobs <= 1 or sum(1 for piece in pieces if piece) <= 1:
         for batch in work:
-            yield extract_batch(batch, extractor, on_document, simplified)
+            yield extract_batch(batch, extractor, on_document, simplified, spill)
         return
     # forkserver: workers start from a clean process, not a fork of one with threads (the progress bar),
     # and that process imports the package once for all of them.
@@ -131,13 +256,22 @@ def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs
         context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(pieces))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules, simplified)) as pool:
-        ahead = workers * _AHEAD * max(1, len(pieces) // len(work))  # as many files in flight as whole batches were
-        done = _in_order(lambda piece: pool.submit(_run_piece, piece), [(piece, len(piece)) for piece in pieces],
-                         ahead, on_document)
-        for batch_pieces in split:
-            joined = [next(done) for _ in batch_pieces]
-            yield (claims_table(join_columns([columns for columns, _ in joined])),
-                   documents_frame([row for _, rows in joined for row in rows]))
+        def submit(piece: list[Path]):
+            with _sigint_deferred():  # a submission may start a worker
+                return pool.submit(_run_piece, piece, spill)
+
+        try:
+            ahead = workers * _AHEAD * max(1, len(pieces) // len(work))  # as many files in flight as whole batches were
+            done = _in_order(submit, [(piece, len(piece)) for piece in pieces], ahead, on_document)
+            for batch_pieces in split:
+                joined = [next(done) for _ in batch_pieces]
+                yield Batch([piece for part in joined for piece in part.claims],
+                            pd.concat([part.documents for part in joined], ignore_index=True))
+        except BaseException:  # Ctrl-C or an error: stop now, not after the pieces in flight
+            for process in list(pool._processes.values()):  # no public way to stop running workers before 3.14
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _in_order(submit: Callable, tasks: list[tuple[object, int]], ahead: int,
@@ -179,28 +313,45 @@ def _dask(work: list[list[Path]], rules: str | None, scheduler: str,
 
 
 # -- writing ----------------------------------------------------------------------
-def _arrow_table(frame: pd.DataFrame) -> pa.Table:
-    """A table whose types do not depend on the batch: text columns are strings even when all empty."""
-    fields = []
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if pd.api.types.is_bool_dtype(dtype):
-            kind = pa.bool_()
-        elif pd.api.types.is_integer_dtype(dtype):
-            kind = pa.int64()
-        elif pd.api.types.is_float_dtype(dtype):
-            kind = pa.float64()
-        else:
-            kind = pa.string()
-        fields.append(pa.field(column, kind))
-    return pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False).replace_schema_metadata(None)
-
-
 def _remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)
+
+
+def clean_staging(out: Path) -> None:
+    """Remove what a run killed without clean-up (kill -9, a power cut) left in `out`: hidden part folders,
+    spilled claims, temporary files. A run starts with this, so leftovers never outlive the next run."""
+    if not out.is_dir():
+        return
+    leftovers = [out / SPILL, out / ".resume"]  # .resume: where earlier versions staged a resumed run
+    for table in TABLES:
+        leftovers += [out / f".{table}.partial", out / f".{table}.old", *out.glob(f".{table}.*.tmp")]
+    leftovers += (out / TEXTS).glob(".*.txt.*.tmp")
+    for path in leftovers:
+        if path.exists():
+            _remove(path)
+
+
+def _write_batch(batch: Batch, claims: Path, documents: Path, formats: list[str]) -> int:
+    """Write a batch's claims (piece by piece) as `claims`.*, its documents as `documents`.*, and rename both
+    into place together; the number of claims."""
+    writers = [TableWriter(claims.parent, claims.name, formats, CLAIM_SCHEMA),
+               TableWriter(documents.parent, documents.name, formats, DOCUMENT_SCHEMA)]
+    try:
+        for table in pieces_tables(batch.claims):
+            writers[0].write(table)
+        writers[1].write(arrow_table(batch.documents, DOCUMENT_SCHEMA))
+        for writer in writers:
+            writer.finish()
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    for writer in writers:
+        writer.commit()
+    return writers[0].rows
 
 
 def write_batches(results: Iterator[Batch], out: Path, formats: list[str], partitioned: bool) -> RunSummary:
@@ -212,12 +363,11 @@ def write_batches(results: Iterator[Batch], out: Path, formats: list[str], parti
     """
     out.mkdir(parents=True, exist_ok=True)
     if not partitioned:
-        claims, documents = next(results)
-        write_table(claims, out, "claims", formats)
-        write_table(documents, out, "documents", formats)
+        batch = next(results)
+        claims = _write_batch(batch, out / "claims", out / "documents", formats)
         for table in TABLES:
             _remove(out / table)
-        return RunSummary(len(documents), len(claims), _failed(documents), False)
+        return RunSummary(len(batch.documents), claims, _failed(batch.documents), False)
 
     staging = {table: out / f".{table}.partial" for table in TABLES}
     for folder in staging.values():
@@ -226,12 +376,11 @@ def write_batches(results: Iterator[Batch], out: Path, formats: list[str], parti
     n_documents = n_claims = 0
     failed = []
     try:
-        for index, (claims, documents) in enumerate(results):
-            for table, frame in zip(TABLES, (claims, documents)):
-                pq.write_table(_arrow_table(frame), staging[table] / f"part-{index:05d}.parquet")
-            n_documents += len(documents)
-            n_claims += len(claims)
-            failed.append(_failed(documents))
+        for index, batch in enumerate(results):
+            part = f"part-{index:05d}"
+            n_claims += _write_batch(batch, staging["claims"] / part, staging["documents"] / part, ["parquet"])
+            n_documents += len(batch.documents)
+            failed.append(_failed(batch.documents))
     except BaseException:  # interrupted (Ctrl-C) or failed: the parts written so far go, the previous dataset stays
         for folder in staging.values():
             _remove(folder)
@@ -263,6 +412,7 @@ def extract_dataset(
     batch_bytes: int = BATCH_BYTES,
     on_document: Callable[[], None] | None = None,
     simplified: bool = False,
+    reuse: Reuse | None = None,
     work_bytes: int = WORK_BYTES,
 ) -> RunSummary:
     """Extract every document and write the dataset in `out`; see the module docstring.
@@ -270,17 +420,33 @@ def extract_dataset(
     `jobs` defaults to all cores. With engine="dask" the batches run on the
     cluster at `scheduler`: every worker must read the inputs by the paths
     given (absolute paths on a shared mount) and the rules; this process
-    writes the dataset.
+    writes the dataset. With `reuse` (resume.plan_reuse), the documents it
+    holds are taken from the dataset already in `out` and only the others are
+    extracted; the batches, and so the files written, are those of a full run.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     rules_dir = str(Path(rules).resolve()) if rules is not None else None
-    work = batches(list(paths), batch_bytes)
-    if engine == "dask":
-        if not scheduler:
-            raise ValueError("--engine dask needs --scheduler ADDRESS")
-        results = _dask(work, rules_dir, scheduler, on_document, simplified)
-    else:
-        results = _local(work, rules_dir, get_extractor(rules_dir), jobs or os.cpu_count() or 1, on_document, simplified,
-                         work_bytes)
-    return write_batches(results, Path(out), list(formats), partitioned=len(work) > 1)
+    paths = list(paths)
+    out = Path(out)
+    work = batches(paths, batch_bytes)
+    spans, start = [], 0
+    for batch in work:
+        spans.append(range(start, start + len(batch)))
+        start += len(batch)
+    todo = [[paths[i] for i in span if reuse is None or i not in reuse] for span in spans]
+    spill = out / SPILL
+    spill.mkdir(parents=True, exist_ok=True)
+    try:
+        if engine == "dask":
+            if not scheduler:
+                raise ValueError("--engine dask needs --scheduler ADDRESS")
+            results = _dask(todo, rules_dir, scheduler, on_document, simplified)
+        else:
+            results = _local(todo, rules_dir, get_extractor(rules_dir), jobs or os.cpu_count() or 1, on_document,
+                             simplified, spill, work_bytes)
+        if reuse is not None:
+            results = (reuse.merge(span, paths, fresh) for span, fresh in zip(spans, results))
+        return write_batches(results, out, list(formats), partitioned=len(work) > 1)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)

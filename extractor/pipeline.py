@@ -10,16 +10,18 @@ import bisect
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 import pandas as pd
 import regex
 
 from .dataset import claims_frame, documents_frame
-from .documents import find_inputs, read_document
+from .documents import find_inputs, read_document, shown
 from .engine import Claim, Extractor
-from .normalize import Normaliser, fold
+from .normalize import Normalised, Normaliser, fold
+from .numerals import MAX_LENGTH
 from .ruleset import RuleSet
+from .subjects import Piece
 
 _extractors: dict[str, Extractor] = {}
 _NEWLINE = regex.compile(r"\n")
@@ -52,29 +54,44 @@ def extract_claims(text: str, extractor: Extractor, doc: str = "text", metadata:
     """Claims of `text`, read on its normalised copy; spans, sentences and lines are those of `text` itself.
 
     With `simplified`, the rules read traditional characters as simplified
-    ones. Subjects and units are given back in the document's characters
-    where the copy holds them as they are (a unit keeps ASCII digits and %).
+    ones. A subject is given back in the document's characters, its spans
+    mapped through the offset map; a unit where the copy holds it as it is (a
+    unit keeps ASCII digits and %).
     """
+    return list(iter_claims(text, extractor, doc, metadata, simplified))
+
+
+def iter_claims(text: str, extractor: Extractor, doc: str = "text", metadata: dict | None = None,
+                simplified: bool = False, unread: list[tuple[int, int]] | None = None) -> Iterator[Claim]:
+    """extract_claims one claim at a time; spans of numbers too long to read are added to `unread` (see Extractor)."""
     tables = extractor.tables.find(fold(text))  # found on the text as written, kept as written in the copy
     normalised = _normaliser(extractor, simplified)(text, keep=[(table.start, table.end) for table in tables])
     metadata = metadata if metadata is not None else extractor.metadata(text)
-    claims = extractor.extract(normalised.text, doc=doc, metadata=metadata,
-                               tables=[table.moved(normalised.to_copy(table.start)) for table in tables])
+    found: list[tuple[int, int]] = []
+    claims = extractor.iter_claims(normalised.text, doc=doc, metadata=metadata,
+                                   tables=[table.moved(normalised.to_copy(table.start)) for table in tables], unread=found)
     if normalised.text == text:
-        return claims
-    line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
-    restored = []
-    for claim in claims:
-        start, end = normalised.span(claim.start, claim.end)
-        sentence_start, sentence_end = normalised.span(claim.sentence_start, claim.sentence_start + len(claim.sentence))
-        # The subject as written: before the claim in its sentence, else anywhere in the sentence.
-        before = normalised.text.rfind(claim.subject, claim.sentence_start, claim.start) >= 0
-        subject = normalised.as_written(claim.subject, claim.sentence_start,
-                                        claim.start if before else claim.sentence_start + len(claim.sentence))
-        restored.append(replace(claim, start=start, end=end, text=text[start:end], sentence=text[sentence_start:sentence_end],
-                                sentence_start=sentence_start, line=bisect.bisect_right(line_starts, start), subject=subject,
-                                unit=fold(normalised.as_written(claim.unit, claim.start, claim.end))))
-    return restored
+        yield from claims
+    else:
+        line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+        for claim in claims:
+            start, end = normalised.span(claim.start, claim.end)
+            sentence_start, sentence_end = normalised.span(claim.sentence_start, claim.sentence_start + len(claim.sentence))
+            subject = "".join(_as_written(text, normalised, piece) for piece in claim.subject_pieces) \
+                if claim.subject_pieces else claim.subject
+            yield replace(claim, start=start, end=end, text=text[start:end], sentence=text[sentence_start:sentence_end],
+                          sentence_start=sentence_start, line=bisect.bisect_right(line_starts, start), subject=subject,
+                          unit=fold(normalised.as_written(claim.unit, claim.start, claim.end)))
+    if unread is not None:
+        unread.extend(normalised.span(start, end) for start, end in found)
+
+
+def _as_written(text: str, normalised: Normalised, piece: Piece) -> str:
+    """A piece of a subject in the document's characters: a span of the copy maps back character by
+    character (a line break or space the copy left out stays out); joining words stay as they are."""
+    if isinstance(piece, str):
+        return piece
+    return "".join(text[normalised.to_original(offset)] for offset in range(*piece))
 
 
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
@@ -122,34 +139,74 @@ class DocumentResult:
     row: dict
 
 
+class ClaimSink(Protocol):
+    """Where extract_document_into puts a document's claims as they are found."""
+
+    def begin(self, sha256: str) -> None:
+        """A new document starts (the sha256 of its bytes)."""
+
+    def add(self, claim: Claim) -> None: ...
+
+    def discard(self) -> None:
+        """The document failed: forget the claims added since begin()."""
+
+
+class _ClaimList(list):
+    """The simplest sink: the claims of one document in a list."""
+
+    def begin(self, sha256: str) -> None:
+        self.clear()
+
+    add = list.append
+    discard = list.clear
+
+
 def extract_document(path: Path, extractor: Extractor, simplified: bool = False) -> DocumentResult:
-    """Read and extract one file; a document that fails is recorded, never raised.
+    """Read and extract one file; a document that fails is recorded, never raised."""
+    claims = _ClaimList()
+    row = extract_document_into(path, extractor, claims, simplified)
+    return DocumentResult(list(claims), row)
+
+
+def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, simplified: bool = False) -> dict:
+    """Read one file and hand its claims to `sink` one by one; its `documents` row. Never raises.
 
     A scan that outruns the scanner's timeout (hostile text, a rule that
-    backtracks badly) fails this document with a one-line error.
+    backtracks badly) fails this document with a one-line error, and the
+    claims it gave so far are discarded. A number too long to read exactly
+    gives no claim and a note in `error`.
     """
     document = read_document(path)
     metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None,
                       "region_code": None, "region_level": None}
-    found: list[Claim] = []
+    count = 0
+    sink.begin(document.sha256)
     if document.status == "ok":
+        name = shown(path)
+        unread: list[tuple[int, int]] = []
         try:
             metadata = extractor.metadata(document.text)
-            found = extract_claims(document.text, extractor, doc=document.doc, metadata=metadata, simplified=simplified)
+            for claim in iter_claims(document.text, extractor, document.doc, metadata, simplified, unread):
+                sink.add(claim)
+                count += 1
         except TimeoutError:
             document.status = "error"
-            document.error = f"{path}: extraction stopped after {extractor.scanner.timeout:g} s (text the rules scan too slowly)"
-            found = []
+            document.error = f"{name}: extraction stopped after {extractor.scanner.timeout:g} s (text the rules scan too slowly)"
         except Exception as exc:  # one bad document must not cost the batch
-            document.status, document.error = "error", f"{path}: extraction failed: {type(exc).__name__}: {exc}"
-            found = []
-    row = {
+            document.status, document.error = "error", f"{name}: extraction failed: {type(exc).__name__}: {exc}"
+        if document.status == "error":
+            sink.discard()
+            count = 0
+        elif unread:
+            note = (f"{len(unread)} number{'s' if len(unread) > 1 else ''} longer than {MAX_LENGTH} characters "
+                    f"not read (no claim), the first at character {unread[0][0]}")
+            document.error = f"{document.error}; {note}" if document.error else f"{name}: {note}"
+    return {
         "doc": document.doc, "path": document.path, "sha256": document.sha256,
         "format": document.format, "encoding": document.encoding,
-        "chars": len(document.text), **metadata, "n_claims": len(found),
+        "chars": len(document.text), **metadata, "n_claims": count,
         "status": document.status, "error": document.error, "rules_version": rules_version(extractor, simplified),
     }
-    return DocumentResult(found, row)
 
 
 def extract_documents(
@@ -162,12 +219,12 @@ def extract_documents(
     extractor = get_extractor(rules)
     claims: list[Claim] = []
     rows: list[dict] = []
-    shas: dict[str, str] = {}
+    shas: list[str] = []
     for path in paths:
         result = extract_document(path, extractor, simplified)
         claims.extend(result.claims)
         rows.append(result.row)
-        shas[result.row["doc"]] = result.row["sha256"]
+        shas.extend([result.row["sha256"]] * len(result.claims))
         if on_document is not None:
             on_document(result)
     return BatchResult(claims_frame(claims, shas), documents_frame(rows))

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+from array import array
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +52,10 @@ except ImportError:  # no wheel for this platform: the plain alternation scans a
     hyperscan = None
 
 log = logging.getLogger(__name__)
+
+# Bytes of a text counted at a time when byte offsets are turned into characters, and places sorted at a time.
+_COUNT_SLICE = 2**20
+_PLACE_SLICE = 2**20
 
 # A bounded repeat above this count is opened (`{2,80}` -> `{2,}`): the same places, a smaller automaton.
 _WIDEN_ABOVE = 16
@@ -446,13 +451,18 @@ class Prefilter:
         _note(note)
         _write_atomically(marker, note.encode("utf-8"))
 
-    def places(self, text: str) -> tuple[list[int], list[int]]:
+    def places(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(starts, members): every place where a member's rules can start, sorted by start, then member.
 
-        Raises UnicodeEncodeError for a text hyperscan cannot read (a lone surrogate).
+        Raises UnicodeEncodeError for a text hyperscan cannot read (a lone
+        surrogate). A text of 50 MB may give ten million places, so they are
+        kept in small integers (6 bytes a place; Python lists took 72), byte
+        offsets are turned into characters a slice of the text at a time,
+        and the places are sorted a slice of them at a time.
         """
         data = text[::-1].encode("utf-8")
-        members, ends = [], []
+        # A member index is small, a byte offset within 2 GiB (a document is at most 50 MiB).
+        members, ends = array("h"), array("i")
         add_member, add_end = members.append, ends.append
 
         def found(member: int, _start: int, end: int, _flags: int, _context: object) -> None:
@@ -463,17 +473,65 @@ class Prefilter:
         if scratch is None:
             scratch = self._scratch.space = hyperscan.Scratch(self.database)
         self.database.scan(data, match_event_handler=found, scratch=scratch)
-        if not ends:
-            return [], []
-        length = len(text)
-        byte_ends = np.array(ends, dtype=np.int64)
-        if len(data) == length:  # one byte a character
-            starts = length - byte_ends
-        else:  # characters read up to each byte offset: count the bytes that begin a character
-            begins = np.cumsum((np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80)
-            starts = length - begins[byte_ends - 1]
-        places = np.unique(starts * self.members + np.array(members, dtype=np.int64))
-        return (places // self.members).tolist(), (places % self.members).tolist()
+        byte_ends, member_ids = np.frombuffer(ends, dtype=np.int32), np.frombuffer(members, dtype=np.int16)
+        if not bool(np.all(byte_ends[1:] >= byte_ends[:-1])):  # hyperscan reports matches in the order they end
+            order = np.argsort(byte_ends, kind="stable")
+            byte_ends, member_ids = byte_ends[order], member_ids[order]
+        # characters read up to each byte offset (all of them where every character is one byte)
+        if len(data) == len(text):
+            starts = len(text) - byte_ends
+        else:
+            starts = _characters_before(data, byte_ends)
+            np.subtract(len(text), starts, out=starts)
+        return _sorted_places(starts, member_ids, self.members)
+
+
+def _sorted_places(starts: np.ndarray, members: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Events that come last place first (the text was read backwards) as places sorted by start, then member,
+    each once; _PLACE_SLICE events at a time, cut between two starts, so only the result is as long as the events."""
+    out_starts, out_members = np.empty(len(starts), dtype=np.int32), np.empty(len(starts), dtype=np.int16)
+    filled, stop = 0, len(starts)
+    while stop > 0:
+        first = max(0, stop - _PLACE_SLICE)
+        while 0 < first and starts[first - 1] == starts[first]:  # a place's events stay in one slice
+            first -= 1
+        keys = starts[first:stop][::-1].astype(np.int64) * count + members[first:stop][::-1]
+        keys.sort(kind="stable")  # nearly sorted already: one pass
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+        out_starts[filled:filled + len(keys)] = keys // count
+        out_members[filled:filled + len(keys)] = keys % count
+        filled, stop = filled + len(keys), first
+    return out_starts[:filled], out_members[:filled]
+
+
+def _characters_before(data: bytes, byte_ends: np.ndarray) -> np.ndarray:
+    """For each offset of `byte_ends` into UTF-8 `data`, the characters that begin before it.
+
+    A running count of the bytes that begin a character, a slice of
+    _COUNT_SLICE bytes at a time: a count of every byte at once would hold
+    eight bytes for each byte of the text. hyperscan reports matches in the
+    order they end, so the offsets are sorted already (else they are sorted here).
+    """
+    order = None if bool(np.all(byte_ends[1:] >= byte_ends[:-1])) else np.argsort(byte_ends, kind="stable")
+    ordered = byte_ends if order is None else byte_ends[order]
+    counts = np.empty(len(ordered), dtype=np.int32)  # a document is at most 50 MiB
+    view = np.frombuffer(data, dtype=np.uint8)
+    running = np.empty(min(len(view), _COUNT_SLICE), dtype=np.int64)
+    counted = taken = 0
+    for first in range(0, len(view), _COUNT_SLICE):
+        piece = view[first:first + _COUNT_SLICE]
+        begins = running[:len(piece)]
+        np.cumsum((piece & 0xC0) != 0x80, out=begins)
+        begins += counted
+        # the bound in the offsets' own type: a Python int would make numpy search an int64 copy of them all
+        upto = int(ordered.searchsorted(ordered.dtype.type(first + len(piece)), side="right"))
+        counts[taken:upto] = begins[ordered[taken:upto] - 1 - first]
+        counted, taken = int(begins[-1]), upto
+    if order is None:
+        return counts
+    result = np.empty_like(counts)
+    result[order] = counts
+    return result
 
 
 def _note(note: str) -> None:

@@ -7,7 +7,9 @@ An example is read as a document is (its metadata, then normalisation), so it
 can show a date line, a line-broken number or traditional characters.
 Because every example runs through all rules at once, rules that collide show
 up here. The indicator pairs of rules/indicators.toml are checked the same
-way. Used by `extractor rules --check` and by the test suite.
+way. Each rule's pattern is also timed on texts built from its own pieces,
+so a pattern that backtracks badly fails here, not on a user's corpus. Used by
+`extractor rules --check` and by the test suite.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import regex
 
 from .engine import Claim, Extractor
 from .pipeline import extract_claims
@@ -89,3 +92,78 @@ def check_examples(ruleset: RuleSet) -> list[str]:
             if example.xfail is None:
                 failures.extend(example_failures(extractor, rule, example))
     return failures + indicator_failures(extractor)
+
+
+# -- speed -------------------------------------------------------------------------
+# A rule fails when scanning one text of about ADVERSARIAL_CHARS characters,
+# built from its own pieces, takes over BUDGET seconds: a sound rule takes a
+# few milliseconds, one that backtracks badly ((a|aa)+$) takes years and
+# would stop every document it meets at the scanner's time limit.
+ADVERSARIAL_CHARS = 2_000
+BUDGET = 0.5
+_PIECES = 8  # the pattern's most frequent characters, each repeated
+_CLASS_SAMPLE = {"d": "1", "D": "a", "s": " ", "S": "a", "w": "a", "W": " ", "p": "中", "P": "a", "N": "中"}
+
+
+def pattern_pieces(source: str) -> list[str]:
+    """The characters a pattern is made of (literals, class members, one sample per escape class), most frequent first."""
+    counts: dict[str, int] = {}
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\" and i + 1 < len(source):
+            escaped = source[i + 1]
+            i += 2
+            if escaped in "pPN" and source.startswith("{", i):  # \p{Han}
+                i = source.find("}", i) + 1 or len(source)
+            piece = _CLASS_SAMPLE.get(escaped, escaped if not escaped.isalnum() else None)
+        elif char == "(" and source.startswith("?", i + 1):  # (?:  (?=  (?<=  (?P<name>  (?i)
+            end = source.find(">", i) + 1 if source.startswith(("(?P<", "(?<"), i) and not source.startswith(("(?<=", "(?<!"), i) else 0
+            i = end or i + 2
+            while i < len(source) and source[i] in ":=!<>aiLmsuxV01-":
+                i += 1
+            continue
+        elif char == "{" and (close := source.find("}", i)) > 0 and all(c in "0123456789," for c in source[i + 1:close]):
+            i = close + 1  # a quantifier {2,4}
+            continue
+        else:
+            i += 1
+            piece = None if char in "()[]|*+?^$.-" else char
+        if piece:
+            counts[piece] = counts.get(piece, 0) + 1
+    return sorted(counts, key=lambda piece: -counts[piece])
+
+
+def adversarial_texts(rule: Rule) -> list[str]:
+    """Texts that make a badly backtracking pattern slow: each of its pieces repeated, pairs of them
+    alternating, and its examples run together, each followed by a character no rule takes."""
+    pieces = pattern_pieces(rule.source)[:_PIECES]
+    units = pieces + [a + b for a, b in zip(pieces, pieces[1:4])] + ["".join(pieces)]
+    units += [example.text for example in rule.examples[:2]]
+    return [unit * max(1, ADVERSARIAL_CHARS // len(unit)) + "\0" for unit in units if unit]
+
+
+def slow_rules(ruleset: RuleSet) -> list[str]:
+    """One-line failures for rules whose pattern runs over BUDGET seconds on one of its adversarial texts."""
+    from .scanner import numeral_guard
+
+    guard = numeral_guard(ruleset)
+    failures = []
+    for rule in ruleset.rules:
+        if rule.source is None:
+            continue
+        pattern = regex.compile(guard + f"(?:{rule.source})", regex.V0)  # as the scanner tries it
+        for text in adversarial_texts(rule):
+            try:
+                for _ in pattern.finditer(text, timeout=BUDGET):
+                    pass
+            except TimeoutError:
+                failures.append(f"{rule.path.name}: rule {rule.id!r}: pattern takes over {BUDGET:g} s on "
+                                f"{len(text):,} characters of {text[:12]!r}… (it backtracks badly: simplify nested repeats)")
+                break
+    return failures
+
+
+def rules_without_examples(ruleset: RuleSet) -> list[str]:
+    return [f"{rule.path.name}: rule {rule.id!r} has no examples (add texts it must and must not match)"
+            for rule in ruleset.rules if not rule.examples]

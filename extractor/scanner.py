@@ -21,16 +21,23 @@ position); and a scan that
 still takes longer than `timeout` seconds (a rule that backtracks badly)
 raises TimeoutError, which fails that one document (each match
 of the guided scan is given what is left of that time).
+
+Candidates are found BLOCK at a time, so a caller takes them as they come
+and a large document's are never all held; only the time spent finding them
+counts against the timeout (the regex module's own timeout counts the CPU
+time since a search began, the caller's work between matches included, so
+each block of the plain scan is a search of its own, resumed where the last
+one stopped).
 """
 
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from itertools import repeat
 from operator import is_not, itemgetter
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
+import numpy as np
 import regex
 
 from . import prefilter
@@ -43,6 +50,8 @@ _NUMERAL_FRAGMENTS = ("digits", "cn_digit", "cn_place")
 # Seconds one scan may take: a 50 MB single-line page of real text scans in
 # about 13 s on one core, a pathological one would run for hours.
 SCAN_TIMEOUT = 120.0
+# Candidates found at a time.
+BLOCK = 10_000
 
 
 class Candidate(NamedTuple):
@@ -85,7 +94,7 @@ class Scanner:
         self._claims = [rule.family == "claims" for rule in self.rules]
         names = [f"R{i}" for i in range(len(self.rules))]
         number = expand("{number}", ruleset.fragments, "fragment {number}") if "number" in ruleset.fragments else None
-        guard = _numeral_guard(ruleset)
+        guard = numeral_guard(ruleset)
         members = _members(self.rules, names, number)
         self.pattern = regex.compile(guard + f"(?:{'|'.join(source for source, _ in members)})", regex.V0)
         self.timeout: float | None = SCAN_TIMEOUT
@@ -108,56 +117,82 @@ class Scanner:
         """Whether scans run the exact rules only where hyperscan says they can start."""
         return self._prefilter is not None
 
-    def scan(self, text: str) -> list[Candidate]:
+    def scan(self, text: str) -> Iterator[Candidate]:
+        """Candidates in text order, found a block at a time."""
+        blocks = None
         if self._prefilter is not None:
             try:
-                return self._guided_scan(text)
+                blocks = self._guided_blocks(text)
             except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot carry to hyperscan
                 pass
-        candidates = []
+        for block in blocks if blocks is not None else self._plain_blocks(text):
+            yield from block
+
+    def _left(self, spent: float) -> float | None:
+        """What is left of the timeout after `spent` seconds of scanning; TimeoutError when nothing is."""
+        if self.timeout is None:
+            return None
+        if spent >= self.timeout:
+            raise TimeoutError("regex timed out")
+        return self.timeout - spent
+
+    def _plain_blocks(self, text: str) -> Iterator[list[Candidate]]:
+        """`finditer` over the whole alternation, BLOCK candidates at a time, each block a search of its own."""
         rules, claims, rule_groups = self.rules, self._claims, self._rule_groups
         names, number_groups = self._group_names, self._number_groups
-        for match in self.pattern.finditer(text, timeout=self.timeout):
-            start, end = match.span()
-            if end == start:
-                continue
-            found = match.groups()
-            # Exactly one rule's group took part.
-            index = next(i for i, group in enumerate(rule_groups(found)) if group is not None)
-            candidates.append(Candidate(rules[index], start, end, dict(zip(names, number_groups(found))), claims[index]))
-        return candidates
+        position, spent, full = 0, 0.0, True
+        while full:
+            started = time.thread_time()
+            block: list[Candidate] = []
+            for match in self.pattern.finditer(text, position, timeout=self._left(spent)):
+                start, end = match.span()
+                if end == start:
+                    continue
+                found = match.groups()
+                # Exactly one rule's group took part.
+                index = next(i for i, group in enumerate(rule_groups(found)) if group is not None)
+                block.append(Candidate(rules[index], start, end, dict(zip(names, number_groups(found))), claims[index]))
+                if len(block) == BLOCK:
+                    position = end  # where the search goes on: after a match that took text
+                    break
+            full = len(block) == BLOCK
+            spent += time.thread_time() - started  # only this generator's own work: it runs between yields
+            yield block
 
-    def _guided_scan(self, text: str) -> list[Candidate]:
+    def _guided_blocks(self, text: str) -> Iterator[list[Candidate]]:
         """What `finditer` over the whole alternation finds, trying at each place only the parts that can start there.
 
         Places come sorted by position, then by part (priority order), so the
         first part that matches at a place is the one the alternation takes;
         after a match, the search goes on from its end, as `finditer`'s does.
+        Raises UnicodeEncodeError at once for a text hyperscan cannot read.
         """
-        candidates: list[Candidate] = []
-        members, names = self._members, self._group_names
+        started = time.thread_time()
         starts, parts = self._prefilter.places(text)
-        deadline = time.monotonic() + self.timeout if self.timeout is not None else None
-        timeout = None
+        return self._guided_from(text, starts, parts, time.thread_time() - started)
+
+    def _guided_from(self, text: str, starts: np.ndarray, parts: np.ndarray, spent: float) -> Iterator[list[Candidate]]:
+        members, names, position = self._members, self._group_names, starts.dtype.type
         i, count = 0, len(starts)
         while i < count:
-            start, member = starts[i], members[parts[i]]
-            if deadline is not None:
-                timeout = deadline - time.monotonic()
-                if timeout <= 0:
-                    raise TimeoutError("regex timed out")
-            match = member.pattern.match(text, start, timeout=timeout)
-            if match is None:
-                i += 1
-                continue
-            end = match.end()
-            found = match.groups()
-            # Exactly one rule's group took part.
-            which = 0 if len(member.rules) == 1 else list(map(is_not, member.rule_groups(found), repeat(None))).index(True)
-            candidates.append(Candidate(member.rules[which], start, end, dict(zip(names, member.number_groups(found + (None,)))),
-                                        member.claims[which]))
-            i = bisect_left(starts, end, i + 1)
-        return candidates
+            started = time.thread_time()
+            block: list[Candidate] = []
+            while i < count and len(block) < BLOCK:
+                start, member = int(starts[i]), members[parts[i]]
+                match = member.pattern.match(text, start, timeout=self._left(spent + time.thread_time() - started))
+                if match is None:
+                    i += 1
+                    continue
+                end = match.end()
+                found = match.groups()
+                # Exactly one rule's group took part.
+                which = 0 if len(member.rules) == 1 else list(map(is_not, member.rule_groups(found), repeat(None))).index(True)
+                block.append(Candidate(member.rules[which], start, end, dict(zip(names, member.number_groups(found + (None,)))),
+                                       member.claims[which]))
+                # the first place at or after the match's end: past i (a Python int would search an int64 copy of starts)
+                i = int(starts.searchsorted(position(end)))
+            spent += time.thread_time() - started
+            yield block
 
 
 def _members(rules: list[Rule], names: list[str], number: str | None) -> list[tuple[str, list[int]]]:
@@ -224,7 +259,7 @@ def _branches(source: str) -> list[str]:
     return branches + [source[start:]]
 
 
-def _numeral_guard(ruleset: RuleSet) -> str:
+def numeral_guard(ruleset: RuleSet) -> str:
     """A lookaround that fails between two numeral characters or two Latin letters.
 
     Written as one negative lookahead, which the engine skips at once where no

@@ -1,4 +1,4 @@
-"""Indicators' values over documents, years and places: a tidy long table and a pivot.
+"""Indicators' values over documents, years, periods and places: a tidy long table and a pivot.
 
 A series is keyed by the claims' indicator (indicators.py: what is measured,
 however worded) and kind and, when the documents table is known, by the
@@ -7,7 +7,16 @@ of 2022 and of 2026 form one row. A key that leaves its tier, programme or
 holder unsaid takes the only fuller key the other documents of its place hold. A claim that states no
 year takes the year its document reports on, marked `year_source =
 "document"`: a reply dated 2026年5月19日 whose figures are 截至2025年底 reports
-on 2025 (see `reporting_years`). Generic indicators (企业) are left out.
+on 2025 (see `reporting_years`), and that year as its period. Generic
+indicators (企业) are left out.
+
+Laid by period (`pivot(long, by="period")`), a column is one stretch of time
+however it was written (一季度 and 1-3月 are both 2022-Q1, 1-12月 is the
+year: periods.same_stretch), and the columns run in time order, by the day a
+period ends, then the day it starts: 2022-Q1, 2022-03-31, 2022-H1, 2022-Q2,
+2022-06-30, …, 2022-01/2022-09, 2022, 2022-12-31. A quarterly release's
+cumulative flows (一季度, 上半年, 前三季度, 全年) and its balances at each
+quarter's end (3月末 or 一季度末, 6月末 or 二季度末) so stand side by side.
 """
 
 from __future__ import annotations
@@ -22,10 +31,11 @@ from rich.text import Text
 from .cells import cell_text
 from .display import format_claim
 from .indicators import Indicator, indicator_rules, keyed_claims, resolve_keys, with_key_parts
+from .periods import period_order, same_stretch
 from .ruleset import RuleSet
 
 INDEX = ["region", "region_code", "indicator", "metric", "program", "tier", "unit", "kind"]
-SERIES_COLUMNS = INDEX + ["year", "year_source", "value", "value_max", "qualifier", "text", "subject", "doc", "start", "end", "sentence"]
+SERIES_COLUMNS = INDEX + ["year", "period", "year_source", "value", "value_max", "qualifier", "text", "subject", "doc", "start", "end", "sentence"]
 UNDATED = "undated"
 UNPLACED = "unplaced"
 
@@ -74,6 +84,7 @@ def series(
     from_document = frame["doc"].map(reporting)
     frame["year_source"] = np.where(stated, "claim", np.where(from_document.notna(), "document", None))
     frame["year"] = frame["year"].where(stated, from_document).astype("Int64")
+    frame["period"] = frame["period"].where(stated, frame["year"].map(lambda year: None if pd.isna(year) else str(year)))
     frame = frame.sort_values(INDEX + ["year", "doc", "start"], kind="stable", na_position="last")
     out = frame[SERIES_COLUMNS].reset_index(drop=True)
     return out.astype({"start": "int64", "end": "int64"})
@@ -96,7 +107,7 @@ def reporting_years(claims: pd.DataFrame, dated: dict[str, int]) -> dict[str, in
     return out
 
 
-BY = ("subject", "document", "region")
+BY = ("subject", "period", "document", "region")
 # Pivot by region: a row per indicator and year, a column per place.
 _REGION_ROWS = [c for c in INDEX if c not in ("region", "region_code")] + ["year"]
 
@@ -112,7 +123,8 @@ def _region_labels(long: pd.DataFrame) -> pd.Series:
 
 
 def _columns(long: pd.DataFrame, by: str) -> tuple[pd.Series, list[str]]:
-    """Each row's pivot column and the columns in order: years ("undated" last), documents by year and name, or places."""
+    """Each row's pivot column and the columns in order: years or periods in time order ("undated" last),
+    documents by year and name, or places."""
     if by not in BY:
         raise ValueError(f"unknown pivot {by!r} (choose from {', '.join(BY)})")
     if by == "document":
@@ -123,6 +135,10 @@ def _columns(long: pd.DataFrame, by: str) -> tuple[pd.Series, list[str]]:
         labels = _region_labels(long)
         places = sorted(p for p in labels.unique() if p != UNPLACED) + ([UNPLACED] if (labels == UNPLACED).any() else [])
         return labels, places
+    if by == "period":
+        labels = long["period"].astype(object).map(lambda p: UNDATED if not isinstance(p, str) else same_stretch(p))
+        periods = sorted((p for p in labels.unique() if p != UNDATED), key=period_order)
+        return labels, periods + ([UNDATED] if (labels == UNDATED).any() else [])
     labels = long["year"].astype(object).map(lambda y: UNDATED if pd.isna(y) else str(y))
     years = sorted(y for y in labels.unique() if y != UNDATED) + ([UNDATED] if (labels == UNDATED).any() else [])
     return labels, years
@@ -133,8 +149,9 @@ def _rows_of(by: str) -> list[str]:
 
 
 def pivot(long: pd.DataFrame, by: str = "subject") -> pd.DataFrame:
-    """The wide table: one row per series and a column per year ("undated" last) or, by document, per document;
-    by region, one row per indicator and year and a column per place.
+    """The wide table: one row per series and a column per year ("undated" last), per period (in time order,
+    one column for one stretch of time) or per document; by region, one row per indicator and year and a
+    column per place.
 
     Where a series has more than one value in a cell, the cell holds the one
     stated last (by document and offset); the long table keeps them all.
@@ -148,7 +165,7 @@ def pivot(long: pd.DataFrame, by: str = "subject") -> pd.DataFrame:
 
 
 def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> Table:
-    """The series as a rich table: the pivot (by year, document or place), or the long rows.
+    """The series as a rich table: the pivot (by year, period, document or place), or the long rows.
 
     A pivot cell lists every value of its column in document order (the file
     pivot keeps the last); a year taken from the document is marked *. The
@@ -156,12 +173,12 @@ def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> 
     """
     table = Table()
     if not wide:
-        for name in ("region", "subject", "tier", "metric", "kind", "year", "value", "doc"):
-            table.add_column(name, justify="right" if name in ("year", "value") else "left")
+        for name in ("region", "subject", "tier", "metric", "kind", "period", "value", "doc"):
+            table.add_column(name, justify="right" if name in ("period", "value") else "left")
         for row in long.to_dict("records"):
-            year = cell_text(row["year"]) + ("*" if row["year_source"] == "document" else "")
+            period = cell_text(row["period"]) + ("*" if row["year_source"] == "document" else "")
             value = format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"])
-            cells = (row["region"], row["subject"], row["tier"], row["metric"], row["kind"], year, value, row["doc"])
+            cells = (row["region"], row["subject"], row["tier"], row["metric"], row["kind"], period, value, row["doc"])
             table.add_row(*(Text(cell_text(c)) for c in cells))
         return table
     labels, columns = _columns(long, by)
@@ -176,8 +193,8 @@ def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> 
         for row in rows.to_dict("records"):
             value = format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"])
             mark = "*" if row["year_source"] == "document" else ""
-            if by == "document" and not pd.isna(row["year"]):
-                value += f" ({row['year']}{mark})"
+            if by == "document" and isinstance(row["period"], str):
+                value += f" ({row['period']}{mark})"
             else:
                 value += mark
             cells[row["_column"]].append(value)

@@ -2,8 +2,8 @@
 
 A statistics table's cell says nothing by itself: `4448243` takes its unit
 from the unit line (单位:万元), its subject from the row label and the measure
-of the row above it (#食品制造业 under 工业总产值), its year from the column
-header (上年同期). The sentence rules cannot see any of that, so tables are read
+of the row above it (#食品制造业 under 工业总产值), its year and period from the
+column header (2022年1-12月, 上年同期). The sentence rules cannot see any of that, so tables are read
 here and the engine drops the scan's candidates inside the cells read
 (CLAIMS.md section 7 says how a cell is written down).
 
@@ -35,6 +35,7 @@ import regex
 
 from .attribution import Attributor, ClaimContext
 from .numerals import MULTIPLIERS
+from .periods import PeriodForms, PeriodShape, period_text
 from .ruleset import RuleSet, expand, words_pattern
 from .values import ValueReader
 
@@ -99,6 +100,7 @@ class TableCell:
     metric: str
     subject: str
     year: int | None
+    period: str | None
     kind: str
     qualifier: str
     row_start: int
@@ -146,6 +148,7 @@ class _Column:
     is_cap: bool
     is_units: bool
     year: int | None
+    shape: PeriodShape | None  # the part of the year the header names (1-12月, 上年末)
 
 
 class TableReader:
@@ -190,6 +193,7 @@ class TableReader:
             for name in ("currency", "percent_sign", "pct_point", "count_unit")
             if name in ruleset.fragments
         )
+        self._periods = PeriodForms(ruleset)
         self._written_unit = regex.compile(rf"^(?P<mult>{words_pattern(list(MULTIPLIERS))})?(?P<unit>{units}|‰|倍)$")
 
     # -- layout ---------------------------------------------------------------
@@ -481,6 +485,7 @@ class TableReader:
                 table_unit = self._unit(stated.group("unit"))
         columns = [self._column(" ".join(at(span) for span in spans)) for spans in table.header]
         table_year = self._table_year(columns, caption, title)
+        shapes = self._column_shapes(columns, caption, title)
         scope = next((found.group() for found in (self._scope.search(line) for line in caption + [title]) if found), None)
 
         labels = [self._label(at(row.label)) for row in table.rows]
@@ -507,7 +512,7 @@ class TableReader:
             parent = None if names_measure or owner is None else row_measures[owner]
             row_units.append(row_unit)
             row_measures.append(_PARENTHETICAL.sub("", label) if names_measure else parent)
-            for column, measure, span in zip(columns, measures, row.cells):
+            for column, measure, shape, span in zip(columns, measures, shapes, row.cells):
                 if span is None:
                     continue
                 number = self._number.match(at(span))
@@ -525,6 +530,7 @@ class TableReader:
                 year = column.year or row_year or table_year
                 if column.is_previous and column.year is None and year is not None:
                     year -= 1
+                kind = "target" if column.is_target else ("policy" if column.is_policy else "actual")
                 cells.append(TableCell(
                     start=table.start + span[0],
                     end=table.start + span[1],
@@ -534,7 +540,8 @@ class TableReader:
                     metric=self._metric(subject, column.words, unit_class),
                     subject=subject,
                     year=year,
-                    kind="target" if column.is_target else ("policy" if column.is_policy else "actual"),
+                    period=period_text(year, None if kind == "policy" else shape),
+                    kind=kind,
                     qualifier="at_most" if column.is_cap else "exact",
                     row_start=table.start + row.span[0],
                     row_end=table.start + row.span[1],
@@ -552,6 +559,21 @@ class TableReader:
                 return int(years[-1])
         years = _YEAR_WITH_NIAN.findall(title)
         return max(int(year) for year in years) if years else None
+
+    def _column_shapes(self, columns: list[_Column], caption: list[str], title: str) -> list[PeriodShape | None]:
+        """The part of its year each column's cells cover: the header's own (1-12月, 上年末); for a column that
+        states no year (上年同期, 同比增长), that of the nearest column to its left naming one of the table's own
+        year; else the caption's or the title's (2023年1-6月…主要指标)."""
+        table_shape = next((shape for shape in map(self._periods.read, reversed(caption)) if shape), None)
+        if table_shape is None:
+            table_shape = self._periods.read(title)
+        shapes, left = [], None
+        for column in columns:
+            shape = column.shape or (left if column.year is None else None) or table_shape
+            if column.shape is not None and not column.is_previous:
+                left = column.shape
+            shapes.append(shape)
+        return shapes
 
     def _unit(self, written: str) -> tuple[str, Decimal] | None:
         """(base unit, multiplier) of a written unit: 万元 -> (元, 10000), % -> (%, 1), 家 -> (家, 1); None if it is no unit."""
@@ -579,6 +601,7 @@ class TableReader:
             is_cap=policy is not None and any(cap in header for cap in self._caps),
             is_units=_BLANKS.sub("", header) in self._unit_columns,
             year=int(years[-1]) if years else None,
+            shape=self._periods.read(header),
         )
 
     def _column_measure(self, column: _Column) -> str:

@@ -156,3 +156,73 @@ def test_rules_check_passes_on_the_shipped_rules():
     result = run("rules", "--check")
     assert result.exit_code == 0, result.output
     assert "all examples pass" in result.stdout
+
+
+def test_rules_check_fails_a_pattern_that_backtracks_badly_and_warns_on_a_rule_without_examples(tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    with open(rules / "claims.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[[rule]]\nid = "claim.user_aa"\ndescription = "A user rule with nested repeats"\npriority = 99\n'
+                     "pattern = '(a|aa)+$'\n"
+                     '[[rule.example]]\ntext = "企业19家。"\nclaims = [{ text = "19家" }]\n'
+                     '\n[[rule]]\nid = "claim.user_bare"\ndescription = "A user rule with no examples"\npriority = 99\n'
+                     "pattern = '(?P<num>[0-9]+)(?P<unit>台)'\n")
+    result = run("rules", "--check", "--rules", rules)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines == [
+        "Warning: claims.toml: rule 'claim.user_bare' has no examples (add texts it must and must not match)",
+        "Error: claims.toml: rule 'claim.user_aa': pattern takes over 0.5 s on 2,001 characters of 'aaaaaaaaaaaa'… "
+        "(it backtracks badly: simplify nested repeats)",
+    ]
+
+
+def test_boolean_flags_show_without_a_value_in_help():
+    help_text = run("extract", "--help").stdout
+    assert re.search(r"-q, --quiet +No progress bar", help_text)
+    assert "<bool>" not in help_text and "BOOLEAN" not in help_text
+
+
+def test_a_bad_out_is_one_line_and_exit_2(tmp_path):
+    existing = tmp_path / "file.csv"
+    existing.write_text("a,b\n", encoding="utf-8")
+    for out, problem in [(existing, "not a folder (--out names the dataset folder to write)"),
+                         (existing / "sub", "cannot write the dataset there: Not a directory")]:
+        result = run("extract", ROOT / "seeds", "--out", out)
+        assert result.exit_code == 2
+        assert result.stderr == f"Error: {out}: {problem}\n"
+
+
+def test_eval_with_missing_gold_or_prediction_is_one_line(tmp_path):
+    result = run("eval", "--gold", tmp_path / "nonexistent", "--docs", ROOT / "seeds")
+    assert result.exit_code == 2 and result.stderr == f"Error: {tmp_path / 'nonexistent'}: no such file or folder\n"
+    result = run("eval", "--gold", ROOT / "tests" / "gold", "--pred", tmp_path / "nothing")
+    assert result.exit_code == 2 and result.stderr == f"Error: {tmp_path / 'nothing'}: no such file or folder\n"
+
+
+def test_a_link_loop_named_directly_gets_an_error_row(tmp_path):
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    out = tmp_path / "out"
+    result = run("extract", loop, ROOT / "seeds" / "000_c2029cb520c589b8.txt", "--out", out, "--quiet")
+    assert result.exit_code == 0
+    assert result.stderr == f"Error: {loop}: cannot read: Too many levels of symbolic links\n"
+    assert list(pd.read_csv(out / "documents.csv").status) == ["error", "ok"]
+
+
+def test_quiet_hides_the_summary_but_not_the_problems(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("全市拥有高新技术企业1049家。", encoding="utf-8")
+    (docs / "b.txt").write_bytes(bytes(range(32)) * 4)
+    (docs / "c.txt").write_bytes("累计认定瞪羚企业55家".encode() + b"\xff" + "。".encode())
+    loud = run("extract", docs, "--out", tmp_path / "loud")
+    quiet = run("extract", docs, "--out", tmp_path / "quiet", "--quiet")
+    problems = [f"Error: {docs / 'b.txt'}: binary file, not text",
+                f"Warning: {docs / 'c.txt'}: 1 byte that is not text (invalid utf-8 or NUL) replaced by U+FFFD, "
+                "the first at byte 29, character 11 of the text"]  # 8 hanzi, 2 digits, 家: 29 bytes, 11 characters
+    assert quiet.stderr.splitlines() == problems
+    assert loud.stderr.splitlines()[:2] == problems and loud.stderr.splitlines()[2].startswith("3 documents, 2 claims, 1 errors")
+    assert run("extract", docs, "--out", tmp_path / "quiet", "--quiet", "--strict").exit_code == 1

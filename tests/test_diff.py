@@ -204,7 +204,7 @@ def test_repeated_keys_pair_by_year_then_order_never_all_with_all():
     first = rows[rows["old_text"] == "12家"].iloc[0]
     assert (first.change_abs, first.changed_fields) == (3, "value")
     other = rows[rows["old_text"] == "10家"].iloc[0]
-    assert other.changed_fields == "value,year"
+    assert other.changed_fields == "value,year,period"
 
 
 def test_a_claim_without_tier_pairs_with_the_only_tier_of_its_subject():
@@ -323,7 +323,7 @@ def run(*args):
 def test_diff_command_shows_changed_rows():
     result = run("diff", WEIHAI_2022, WEIHAI_2026, "--only", "changed")
     assert result.exit_code == 0, result.output
-    assert "1049家 (2022)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
+    assert "1049家 (2022-06-30)" in result.stdout and "1633 家" in result.stdout and "+584家 (+55.7%)" in result.stdout
     assert "added" not in result.stdout
     assert result.stderr.startswith("2 changed, ")
 
@@ -403,7 +403,7 @@ def test_series_command_by_document(tmp_path):
     wide = pd.read_csv(out)
     assert wide[["indicator", WEIHAI_2022.name, WEIHAI_2026.name]].values.tolist() == [[TECH_SME, 1476, 2907]]
     result = run("series", WEIHAI_2022, "--by", "doc")
-    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, document, region)\n"
+    assert result.exit_code == 2 and result.stderr == "Error: unknown pivot 'doc' for --by (choose from subject, period, document, region)\n"
 
 
 def test_a_pivot_by_region_lays_one_indicator_over_places():
@@ -452,10 +452,10 @@ def test_an_edit_in_a_long_single_line_text_is_aligned_by_sentence():
     old = extract_text(text, doc="v1.txt")
     rows = diff(old, extract_text(edited, doc="v2.txt"), old_texts={"v1.txt": text}, new_texts={"v2.txt": edited})
     changed = rows[rows["status"] != "unchanged"]
-    # 企业 names no group, so only the text can pair this edit
+    # text alignment comes first: the edit is paired where it stands
     start = at(text, "共为全市", "3.5万家")
     assert changed[["status", "aligned_by", "indicator", "old_text", "new_text", "old_start", "new_start"]].values.tolist() == [
-        ["changed", "text", "enterprise_count|||家|企业|", "3.5万家", "3.6万家", start, start],
+        ["changed", "text", "enterprise_count|||家|企业|减轻缴费负担的", "3.5万家", "3.6万家", start, start],
     ]
 
 

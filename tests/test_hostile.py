@@ -55,6 +55,24 @@ def test_100000_numeral_characters_in_a_row(run):
     assert list(claims.text) == ["19家"] and claims.start.iloc[0] == len(run) + 6
 
 
+@pytest.mark.parametrize("digits", [101, 100_000])
+def test_a_number_too_long_to_read_gives_no_claim_but_a_note(tmp_path, digits):
+    head, tail = "全市拥有企业19家，", "，新增瞪羚企业14家。"
+    path = tmp_path / "long.txt"
+    path.write_text(head + "1" * digits + "家" + tail + "注册资本" + "2" * digits + "万元。", encoding="utf-8")
+    result = extract_document(path, get_extractor())
+    assert [c.text for c in result.claims] == ["19家", "14家"]
+    assert result.row["status"] == "ok"
+    assert result.row["error"] == f"{path}: 2 numbers longer than 100 characters not read (no claim), the first at character {len(head)}"
+
+
+def test_a_number_of_100_digits_is_still_read(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("全市拥有企业" + "1" * 100 + "家。", encoding="utf-8")
+    result = extract_document(path, get_extractor())
+    assert [c.value for c in result.claims] == [Decimal("1" * 100)] and result.row["error"] is None
+
+
 @pytest.mark.parametrize("unit, repeats", ids=str, argvalues=[
     ("19家，", 20_000), ("（一）", 20_000), ("第一批", 20_000), ("“", 50_000), ("百分之", 20_000),
     ("2022年", 20_000), ("1-", 50_000), ("约3.5亿元以上、", 10_000), ("\n", 100_000), ("增长9.5%", 10_000),
@@ -136,3 +154,15 @@ def test_the_number_reader_either_reads_or_says_it_cannot(text):
     except NumeralError:
         return
     assert isinstance(value, Decimal) and value >= 0
+
+
+def test_a_headline_figure_waits_for_its_story_only_so_long(monkeypatch):
+    import extractor.engine as engine
+
+    # The headline's 55家 takes the kind and year of the body's, which comes three claims later.
+    text = "力争新增企业55家\n2023年3月5日\n去年全市新增企业12家，新增企业13家，新增企业14家。到2025年，力争新增企业55家。\n"
+    claims = extract_text(text)
+    assert list(zip(claims.text, claims.year)) == [("55家", 2025), ("12家", 2022), ("13家", 2022), ("14家", 2022), ("55家", 2025)]
+    monkeypatch.setattr(engine, "HEADLINE_WAIT", 2)  # now it goes out, as it is, before the body reaches its figure
+    claims = extract_text(text)
+    assert list(claims.text) == ["55家", "12家", "13家", "14家", "55家"] and claims.year.isna().tolist() == [True] + [False] * 4

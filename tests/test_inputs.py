@@ -6,6 +6,7 @@ saved beside the dataset.
 """
 
 import io
+import os
 from pathlib import Path
 
 import docx
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.dataset import claims_frame
-from extractor.documents import read_document, text_path
+from extractor.documents import find_inputs, read_document, text_path
 from extractor.pipeline import extract_document, extract_text, get_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,55 @@ def test_a_truncated_file_keeps_what_it_holds_and_says_so(tmp_path):
     assert list(claims.text) == ["19家"]
 
 
+BEFORE, AFTER = "全市拥有高新技术企业1049家，", "累计认定瞪羚企业55家。"
+HEAD = BEFORE.encode("utf-8")
+
+
+@pytest.mark.parametrize("bad, replaced", [
+    (b"\xff", 1),  # a byte UTF-8 never uses
+    (b"\xa9", 1),  # a continuation byte on its own (Latin-1's copyright sign)
+    (b"\x00", 1),  # a NUL
+    ("编号".encode("gbk"), 4),  # a phrase pasted in GBK: two characters, four bytes no UTF-8 reads
+    ("增加".encode("utf-8")[:4], 1),  # two bytes cut from the second of two characters
+], ids=["stray-ff", "stray-a9", "nul", "gbk-phrase", "cut-character"])
+def test_one_bad_stretch_in_a_utf8_file_costs_only_its_own_bytes(tmp_path, bad, replaced):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(HEAD + bad + AFTER.encode("utf-8"))
+    document = read_document(path)
+    good = bad.decode("utf-8", "ignore").replace("\x00", "")  # what of the bad stretch is still text (增 of 增加)
+    assert (document.status, document.encoding) == ("ok", "utf-8")
+    # One U+FFFD per bad byte, so the text keeps its shape and every offset after it points where it should.
+    assert document.text == BEFORE + good + "\ufffd" * replaced + AFTER
+    many = "s that are" if replaced > 1 else " that is"
+    assert document.error == (f"{path}: {replaced} byte{many} not text (invalid utf-8 or NUL) replaced by U+FFFD, "
+                              f"the first at byte {len(HEAD) + len(good.encode())}, character {len(BEFORE) + len(good)} of the text")
+    result, claims = claims_of(path)
+    assert result.row["status"] == "ok" and result.row["error"] == document.error
+    assert list(claims.text) == ["1049家", "55家"]
+    assert list(claims.start) == [10, len(BEFORE) + len(good) + replaced + 8]
+
+
+def test_a_gbk_file_with_one_stray_byte_is_still_gbk(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes((BEFORE * 20).encode("gbk") + b"\xff" + AFTER.encode("gbk"))
+    document = read_document(path)
+    assert (document.status, document.encoding) == ("ok", "gb18030")
+    assert document.text == BEFORE * 20 + "\ufffd" + AFTER
+    assert document.error.endswith(f"the first at byte {len((BEFORE * 20).encode('gbk'))}, character {len(BEFORE) * 20} of the text")
+
+
+@pytest.mark.parametrize("content, problem", [
+    (bytes(range(256)) * 8 + HEAD, "binary file, not text"),  # mostly bytes no text has, zero bytes among them
+    (bytes(range(0x80, 0x100)) * 8 + HEAD, "cannot tell the text encoding"),
+    (HEAD + b"\x00\x01\x02\x03\xff\xfe" * 40, "binary file, not text"),  # text first, then mostly binary
+])
+def test_only_a_file_mostly_not_text_is_rejected(tmp_path, content, problem):
+    path = tmp_path / "blob.txt"
+    path.write_bytes(content)
+    document = read_document(path)
+    assert document.status == "error" and document.error.startswith(f"{path}: {problem}")
+
+
 # -- HTML -------------------------------------------------------------------------
 def page(body: str, charset: str = "gb2312") -> str:
     return f"""<!DOCTYPE html>
@@ -123,6 +173,29 @@ def test_html_tables_and_line_breaks_keep_cells_and_lines_apart(tmp_path):
     document = read_document(path)
     assert document.text == "类别\t数量\n瞪羚企业\t55家\n第一行\n第二行"
     assert document.encoding == "utf-8"
+
+
+def test_html_nested_deeper_than_libxml2_builds_keeps_all_its_text(tmp_path):
+    # libxml2 stops at 256 levels (2048 with huge_tree) and drops the rest; five figures at every 1,000th level.
+    depth, figures = 5000, [f"<p>新增企业{n}家。</p>" for n in range(11, 16)]
+    body = "".join("<div>" + (figures[level // 1000] if level % 1000 == 0 else "") for level in range(depth))
+    path = tmp_path / "deep.html"
+    path.write_text(page(body + "</div>" * depth, "utf-8"), encoding="utf-8")
+    result, claims = claims_of(path)
+    assert result.row["status"] == "ok" and result.row["error"] is None
+    assert list(claims.text) == ["11家", "12家", "13家", "14家", "15家"]
+    assert read_document(path).text == "\n".join(f"新增企业{n}家。" for n in range(11, 16))
+
+
+def test_an_html_page_with_a_stray_byte_is_read_with_a_note(tmp_path):
+    path = tmp_path / "page.html"
+    raw = page("<p>累计认定瞪羚企业55家。</p>").encode("gbk")
+    at = raw.index("累计".encode("gbk"))
+    path.write_bytes(raw[:at] + b"\xff" + raw[at:])
+    result, claims = claims_of(path)
+    assert (result.row["status"], result.row["encoding"]) == ("ok", "gb18030")
+    assert result.row["error"] == f"{path}: 1 byte that is not text (invalid gb18030 or NUL) replaced by U+FFFD, the first at byte {at}"
+    assert list(claims.text) == ["55家"]
 
 
 # -- Word -------------------------------------------------------------------------
@@ -281,3 +354,122 @@ def test_a_poisoned_batch_of_every_format_extracts_every_good_file_and_names_the
         f"{sha}.txt" for sha in documents[documents.status == "ok"].sha256)
     strict = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out), "--strict", "--quiet"])
     assert strict.exit_code == 1
+
+
+# -- which files ------------------------------------------------------------------
+def test_links_to_folders_are_followed_and_loops_stop(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "2023").mkdir(parents=True)
+    (archive / "2023" / "a.txt").write_text("全市拥有企业19家。", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "b.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    (docs / "2023").symlink_to(archive / "2023")  # a folder kept elsewhere
+    (docs / "again").symlink_to(docs)  # a loop back up the tree
+    (docs / "sub").mkdir()
+    (docs / "sub" / "up").symlink_to(docs)  # and one from further down
+    assert find_inputs([docs]) == [docs / "2023" / "a.txt", docs / "b.txt"]
+
+
+def test_a_folder_that_cannot_be_read_gets_an_error_row(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    (docs / "locked").mkdir(parents=True)
+    (docs / "locked" / "hidden.txt").write_text("全市拥有企业19家。", encoding="utf-8")
+    (docs / "open.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    (docs / "locked").chmod(0)
+    if os.geteuid() == 0:  # root reads any folder: refuse this one as the system would refuse anyone else
+        listing = os.scandir
+
+        def refused(path="."):
+            if not isinstance(path, int) and Path(path) == docs / "locked":
+                raise PermissionError(13, "Permission denied", str(path))
+            return listing(path)
+
+        monkeypatch.setattr(os, "scandir", refused)
+    try:
+        assert find_inputs([docs]) == [docs / "locked", docs / "open.txt"]
+        out = tmp_path / "out"
+        result = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out), "--quiet"])
+    finally:
+        (docs / "locked").chmod(0o755)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Error: {docs / 'locked'}: cannot read folder: Permission denied\n"
+    documents = pd.read_csv(out / "documents.csv")
+    assert list(zip(documents.doc, documents.status)) == [("locked", "error"), ("open.txt", "ok")]
+
+
+def test_a_file_named_twice_is_one_document(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("全市拥有企业19家。", encoding="utf-8")
+    (docs / "b.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    named = [docs / "a.txt", docs, Path(f"{docs}/./a.txt"), docs / "b.txt"]
+    assert find_inputs(named) == [docs / "a.txt", docs / "b.txt"]
+
+
+def test_a_file_name_with_a_line_break_is_quoted_in_its_one_line_error(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    odd = docs / "report\n2023.txt"
+    odd.write_bytes(bytes(range(32)) * 4)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["extract", str(docs), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0
+    assert result.stderr == f"Error: {str(odd)!r}: binary file, not text\n"
+    assert pd.read_csv(out / "documents.csv").path.tolist() == [str(odd)]  # the path itself, as it is
+
+
+def test_a_hostile_batch_gives_one_row_per_input_and_one_line_per_problem(tmp_path, monkeypatch):
+    docs, elsewhere = tmp_path / "docs", tmp_path / "elsewhere"
+    docs.mkdir()
+    elsewhere.mkdir()
+    sentence = "全市拥有企业19家，累计认定瞪羚企业55家。"
+    (docs / "good.txt").write_text(sentence, encoding="utf-8")
+    (docs / "good.html").write_text(page(f"<p>{sentence}</p>", "utf-8"), encoding="utf-8")
+    word = docx.Document()
+    word.add_paragraph(sentence)
+    word.save(docs / "good.docx")
+    half = len("全市拥有企业19家，".encode())
+    noted = {  # read, with a note: the claims on both sides of the damage are kept
+        "ff.txt": b"\xff", "a9.txt": b"\xa9", "nul.txt": b"\x00", "gbk.txt": "编号".encode("gbk"), "cut.txt": "增加".encode()[:4],
+    }
+    for name, bad in noted.items():
+        (docs / name).write_bytes(sentence.encode()[:half] + bad + sentence.encode()[half:])
+    (docs / "long.txt").write_text("全市拥有企业19家，" + "9" * 101 + "家，累计认定瞪羚企业55家。", encoding="utf-8")
+    nested = "".join("<div>" + (f"<p>{sentence}</p>" if level == 4000 else "") for level in range(5000)) + "</div>" * 5000
+    (docs / "deep.html").write_text(page(nested, "utf-8"), encoding="utf-8")
+    (elsewhere / "linked.txt").write_text(sentence, encoding="utf-8")
+    (docs / "linked").symlink_to(elsewhere)
+    (docs / "loop").symlink_to(docs)
+    (docs / "self.txt").symlink_to(docs / "self.txt")
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (docs / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (docs / "odd\nname.txt").write_bytes(bytes(range(32)) * 8)
+    (docs / "locked").mkdir()
+    (docs / "locked" / "x.txt").write_text(sentence, encoding="utf-8")
+    listing = os.scandir
+
+    def refused(path="."):  # as a folder the user may not read (root reads any folder)
+        if not isinstance(path, int) and Path(path) == docs / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    out = tmp_path / "out"
+    named = [docs, docs / "good.txt", docs / "self.txt"]  # two of them named twice
+    result = CliRunner().invoke(app, ["extract", *map(str, named), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False).set_index("doc")
+    failed = {"self.txt", "binary.txt", "broken.docx", "odd\nname.txt", "locked"}
+    assert sorted(documents.index) == sorted(["good.txt", "good.html", "good.docx", *noted, "long.txt", "deep.html",
+                                              "linked.txt", *failed])
+    assert {doc for doc, status in documents.status.items() if status != "ok"} == failed
+    claims = pd.read_csv(out / "claims.csv")
+    assert claims.groupby("doc").text.apply(list).to_dict() == {
+        doc: ["19家", "55家"] for doc in documents.index if doc not in failed}
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(failed) + len(noted) + 1  # one line per problem, long.txt's note among them
+    assert sum(line.startswith("Error: ") for line in lines) == len(failed)
+    assert all(line.startswith(("Error: ", "Warning: ")) for line in lines)
+    strict = CliRunner().invoke(app, ["extract", *map(str, named), "--out", str(out), "--quiet", "--strict"])
+    assert strict.exit_code == 1 and strict.stderr == result.stderr

@@ -95,7 +95,7 @@ def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("全市拥有高新技术企业1049家。" * 1000, encoding="utf-8")
-    (docs / "b.txt").write_bytes(b"\x00binary")
+    (docs / "b.txt").write_bytes(bytes(range(32)) + b"binary")  # mostly not text
     (docs / "c.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
     summary = extract_dataset(find_inputs([docs]), tmp_path / "out", jobs=2, batch_bytes=100)
     assert summary.partitioned and summary.documents == 3 and summary.claims == 1001
@@ -139,3 +139,76 @@ def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts
         write_batches(interrupted(), out, ["parquet"], partitioned=True)
     assert files(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_ctrl_c_while_workers_start_exits_130_quietly(tmp_path):
+    """Ctrl-C reaches the whole process group, as a terminal sends it, just as the first worker starts."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in SEEDS)
+    for name in ("a", "b", "c"):  # three files of about 3 MiB: two batches of 4 MiB or more, so a pool of workers
+        (docs / f"{name}.txt").write_text(seeds * (3 * 2**20 // len(seeds.encode())), encoding="utf-8")
+    child = textwrap.dedent(f"""
+        import os, signal
+        from concurrent.futures import ProcessPoolExecutor
+        from extractor.cli import app
+
+        submit = ProcessPoolExecutor.submit
+
+        def interrupted(self, *args, **kwargs):
+            future = submit(self, *args, **kwargs)
+            os.killpg(0, signal.SIGINT)
+            return future
+
+        ProcessPoolExecutor.submit = interrupted
+        app(["extract", {str(docs)!r}, "--out", {str(tmp_path / "out")!r}, "--jobs", "2", "--quiet"], prog_name="extractor")
+    """)
+    process = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, timeout=300,
+                             start_new_session=True)
+    assert (process.returncode, process.stderr.decode()) == (130, "")
+    assert not (tmp_path / "out").exists()  # nothing was written: the folder the run made is gone again
+
+
+def test_a_document_with_more_claims_than_a_chunk_is_spilled_and_written_the_same(tmp_path, monkeypatch):
+    import extractor.parallel as parallel
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
+    (docs / "b.txt").write_text("".join(f"第{n}区新增企业{n + 10}家。" for n in range(25)), encoding="utf-8")
+    (docs / "c.txt").write_text("全市拥有企业19家，新增14家。", encoding="utf-8")
+    paths = find_inputs([docs])
+    whole = extract_dataset(paths, tmp_path / "whole", jobs=1)
+    spilled = []
+    new_file = parallel.pa.ipc.new_file
+    monkeypatch.setattr(parallel.pa.ipc, "new_file", lambda path, schema: spilled.append(path) or new_file(path, schema))
+    monkeypatch.setattr(parallel, "CHUNK", 10)
+    pieces = extract_dataset(paths, tmp_path / "pieces", jobs=1)
+    assert whole.claims == pieces.claims == 1 + 25 + 2
+    assert len(spilled) == 1 and not Path(spilled[0]).exists() and not (tmp_path / "pieces" / ".spill").exists()
+    assert files(tmp_path / "pieces") == files(tmp_path / "whole")
+
+
+def test_a_spilled_document_that_fails_leaves_nothing(tmp_path, monkeypatch):
+    import extractor.parallel as parallel
+    from extractor.pipeline import extract_claims
+
+    monkeypatch.setattr(parallel, "CHUNK", 10)
+    claims = extract_claims("".join(f"新增企业{n + 10}家。" for n in range(25)), get_extractor(), doc="b.txt")
+    spool = parallel.ClaimSpool(tmp_path)
+    spool.begin("a" * 64)
+    for claim in claims[:3]:
+        spool.add(claim)
+    spool.begin("b" * 64)
+    for claim in claims[3:]:
+        spool.add(claim)  # 22 claims: two chunks to a spill file, then the document fails
+    assert len(list(tmp_path.iterdir())) == 1
+    spool.discard()
+    assert list(tmp_path.iterdir()) == []
+    [table] = spool.finish()
+    assert table.column("doc_sha256").to_pylist() == ["a" * 64] * 3

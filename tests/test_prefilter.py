@@ -18,6 +18,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import regex
 from hypothesis import given, settings
@@ -88,14 +89,29 @@ def test_the_guided_scan_finds_what_the_plain_alternation_finds(texts):
     texts = texts()
     assert texts
     for text in texts:
-        assert GUIDED.scan(text) == PLAIN.scan(text), text[:80]
+        assert list(GUIDED.scan(text)) == list(PLAIN.scan(text)), text[:80]
 
 
 @needs_hyperscan
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(NUMERALS + CONTEXT), max_size=200))
 def test_random_numeral_text_scans_the_same(text):
-    assert GUIDED.scan(text) == PLAIN.scan(text)
+    assert list(GUIDED.scan(text)) == list(PLAIN.scan(text))
+
+
+@needs_hyperscan
+def test_places_counted_and_sorted_a_slice_at_a_time_are_those_of_one_pass(monkeypatch):
+    text = "".join(samples())
+    whole = GUIDED._prefilter.places(text)
+    monkeypatch.setattr(prefilter, "_COUNT_SLICE", 7)  # slices end inside characters of three bytes
+    monkeypatch.setattr(prefilter, "_PLACE_SLICE", 5)  # and places are sorted five events at a time
+    sliced = GUIDED._prefilter.places(text)
+    assert len(whole[0]) > 1000 and all(map(np.array_equal, whole, sliced))
+    assert bool(np.all(np.diff(whole[0].astype(np.int64) * 1000 + whole[1]) > 0))  # by start, then member, each once
+    data = text[::-1].encode("utf-8")
+    ends = np.array([len(data), 1, 4, 3, len(data) // 2], dtype=np.int64)  # not in order: sorted and put back
+    expected = [sum(byte & 0xC0 != 0x80 for byte in data[:end]) for end in ends]  # bytes that begin a character
+    assert prefilter._characters_before(data, ends).tolist() == expected
 
 
 @needs_hyperscan
@@ -161,7 +177,7 @@ def test_without_hyperscan_the_plain_alternation_scans(monkeypatch):
     scanner = Scanner(RULESET)
     assert not scanner.guided
     for text in examples():
-        assert scanner.scan(text) == PLAIN.scan(text)
+        assert list(scanner.scan(text)) == list(PLAIN.scan(text))
 
 
 def test_extract_scan_plain_turns_the_guide_off(monkeypatch):
@@ -172,14 +188,14 @@ def test_extract_scan_plain_turns_the_guide_off(monkeypatch):
 @needs_hyperscan
 def test_a_text_utf8_cannot_carry_is_scanned_plainly():
     text = "全市企业19家\ud800，贷款300万元。"
-    assert [c.start for c in GUIDED.scan(text)] == [4, 11] and GUIDED.scan(text) == PLAIN.scan(text)
+    assert [c.start for c in GUIDED.scan(text)] == [4, 11] and list(GUIDED.scan(text)) == list(PLAIN.scan(text))
 
 
 @needs_hyperscan
 def test_threads_scan_at_once():
     texts = samples() * 4
     with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(GUIDED.scan, texts)) == [PLAIN.scan(text) for text in texts]
+        assert list(pool.map(lambda text: list(GUIDED.scan(text)), texts)) == [list(PLAIN.scan(text)) for text in texts]
 
 
 BUILD = """
@@ -206,7 +222,7 @@ def test_the_database_is_built_once_and_loaded_after(tmp_path, monkeypatch):
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(cache))
     database.write_bytes(database.read_bytes()[:100])  # a damaged file is built again
     scanner = Scanner(RULESET, guided=True)
-    assert scanner.guided and scanner.scan("企业19家") == PLAIN.scan("企业19家")
+    assert scanner.guided and list(scanner.scan("企业19家")) == list(PLAIN.scan("企业19家"))
     assert database.stat().st_size > 100
 
 

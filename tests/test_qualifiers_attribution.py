@@ -99,7 +99,7 @@ def test_an_amount_before_a_loan_or_quota_takes_it_as_subject_a_count_keeps_its_
     claims = claims_of("人民银行安排额度，包括500亿元专项再贷款、200亿元再贴现额度。支持120家重点企业获得贷款。")
     assert claims.loc["500亿元", "subject"] == "专项再贷款"
     assert claims.loc["200亿元", "subject"] == "再贴现额度"
-    assert claims.loc["120家", "subject"] == "重点企业"
+    assert claims.loc["120家", "subject"] == "获得贷款的重点企业"  # the firms (not the 贷款), with what they do
 
 
 def test_target_with_year_and_approx():

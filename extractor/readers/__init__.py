@@ -25,7 +25,7 @@ class Reading:
     text: str
     format: str
     encoding: str | None  # the text encoding decoded, None for docx and pdf
-    warning: str | None = None  # a problem that did not stop reading (a truncated last character)
+    warning: str | None = None  # a problem that did not stop reading (a truncated last character, bytes replaced)
 
 
 def read(suffix: str, raw: bytes) -> Reading:
@@ -49,4 +49,4 @@ def read(suffix: str, raw: bytes) -> Reading:
     from .text import decode
 
     decoded = decode(raw)
-    return Reading(decoded.text, fmt, decoded.encoding, decoded.warning)
+    return Reading(decoded.text, fmt, decoded.encoding, decoded.note())

@@ -1,15 +1,20 @@
 """Decoding text files: UTF-8 (with or without BOM), UTF-16/32, GB18030 and Big5, or what charset-normalizer finds.
 
-Order matters. A byte-order mark decides. Zero bytes mean UTF-16 without a
-mark (when they fall on one parity, as ASCII's do) or a binary file. Strict
-UTF-8 is tried next (it almost never decodes text in another encoding).
-Then the candidates are GB18030 (which reads GB2312 and GBK files exactly),
-Big5 (cp950), BOM-less UTF-16 and charset-normalizer's best guess, and each
-decoding is scored by how much of it is ordinary text: ASCII, CJK
-punctuation and the Chinese characters of GB2312 and Big5's first level.
-Ties go to GB18030, so short Chinese files (where charset-normalizer guesses
-UTF-16 or Big5 for GBK bytes) are read right. A file no candidate reads as
-text is an error.
+Order matters. A byte-order mark decides. Zero bytes on one parity, as
+ASCII's fall, mean UTF-16 without a mark. Strict UTF-8 is tried next (it
+almost never decodes text in another encoding). Then the candidates are
+GB18030 (which reads GB2312 and GBK files exactly), Big5 (cp950), BOM-less
+UTF-16 and charset-normalizer's best guess, and each decoding is scored by how
+much of it is ordinary text: ASCII, CJK punctuation and the Chinese characters
+of GB2312 and Big5's first level. Ties go to GB18030, so short Chinese files
+(where charset-normalizer guesses UTF-16 or Big5 for GBK bytes) are read right.
+
+One bad byte must not cost a document: a stray byte, a NUL, a character cut
+in two or a phrase pasted in another encoding. When no candidate decodes the
+whole file, the one that leaves fewest bytes undecoded is taken, each bad byte
+(and each NUL) replaced by one U+FFFD, so the text keeps its shape, and the
+count is noted. Only a file that no decoding reads as mostly ordinary text is
+an error (binary, when it holds zero bytes).
 """
 
 from __future__ import annotations
@@ -36,35 +41,72 @@ MIN_SCORE = 0.8
 # Characters scored per candidate: enough to tell, cheap on a 50 MB file.
 _SAMPLE = 20_000
 _CONTROL_OK = "\t\n\r\f\v"
+# While decoding, a byte the codec cannot read becomes the lone surrogate
+# U+DC00 + byte (a strict decoder never yields one), so it can be counted,
+# found and mapped back to its byte before it is shown as U+FFFD.
+_MARK = "extractor.mark-bad-bytes"
+_UNMARK = "extractor.unmark-bad-bytes"
+_BAD = re.compile("[\x00\udc00-\udcff]")
+REPLACEMENT = "\ufffd"
+
+
+def _mark(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Decoding: each bad byte as its lone surrogate; encoding: each such surrogate back as its byte."""
+    if isinstance(error, UnicodeDecodeError):
+        return "".join(chr(0xDC00 + byte) for byte in error.object[error.start:error.end]), error.end
+    if isinstance(error, UnicodeEncodeError):
+        marks = error.object[error.start:error.end]
+        if all("\udc00" <= char <= "\udcff" for char in marks):
+            return bytes(ord(char) - 0xDC00 for char in marks), error.end
+    raise error
+
+
+@functools.cache
+def _register_handlers() -> None:
+    codecs.register_error(_MARK, _mark)
+    codecs.register_error(_UNMARK, _mark)
 
 
 @dataclass
 class Decoded:
     text: str
     encoding: str
-    warning: str | None = None
+    warning: str | None = None  # a truncated last character
+    replaced: int = 0  # bad bytes (and NULs) now U+FFFD, one for one
+    first_byte: int | None = None  # where the first of them is in the file
+    first_char: int | None = None  # and in the text
+
+    def note(self, with_char: bool = True) -> str | None:
+        """One line on what reading changed (a truncated end, bytes replaced), or None."""
+        notes = [self.warning] if self.warning else []
+        if self.replaced:
+            where = f"byte {self.first_byte}" + (f", character {self.first_char} of the text" if with_char else "")
+            many = self.replaced > 1
+            notes.append(f"{self.replaced} byte{'s' if many else ''} that {'are' if many else 'is'} not text "
+                         f"(invalid {self.encoding} or NUL) replaced by U+FFFD, the first at {where}")
+        return "; ".join(notes) or None
 
 
 def decode(raw: bytes) -> Decoded:
     """The text of a file's bytes; raises ReadError for binary or undecodable bytes."""
     for bom, codec in _BOMS:
         if raw.startswith(bom):
-            decoded = _strict(raw, codec)
-            if decoded is None:
+            decoded = read_as(raw, codec)
+            if not is_text(decoded):
                 raise ReadError(f"not valid {codec} text after its byte-order mark")
             return decoded
     head = raw[:4096]
-    if 0 in head:
-        # Zero bytes: UTF-16 without a byte-order mark (ASCII puts them on odd
-        # offsets in little-endian, on even ones in big-endian), or binary.
+    has_zeros = 0 in head
+    if has_zeros:
+        # UTF-16 without a byte-order mark puts ASCII's zero bytes on odd
+        # offsets in little-endian, on even ones in big-endian.
         odd, even = head[1::2].count(0), head[0::2].count(0)
         codec = "utf-16-le" if odd > 2 * even else "utf-16-be" if even > 2 * odd else None
-        decoded = _strict(raw, codec) if codec else None
-        if decoded is None or decoded.warning or _score(decoded.text) < MIN_SCORE:
-            raise ReadError("binary file, not text")
-        return decoded
-    decoded = _strict(raw, "utf-8")
-    if decoded is not None and decoded.warning is None and _score(decoded.text) >= MIN_SCORE:
+        decoded = read_as(raw, codec) if codec else None
+        if decoded is not None and _is_clean(decoded) and is_text(decoded):
+            return decoded
+    decoded = read_as(raw, "utf-8")
+    if _is_clean(decoded) and is_text(decoded):
         return decoded
     candidates = ["gb18030", "cp950", "utf-16-le", "utf-16-be", "utf-8"]
     guess = charset_normalizer.from_bytes(raw[:1_000_000]).best()
@@ -72,39 +114,62 @@ def decode(raw: bytes) -> Decoded:
         name = guess.encoding.replace("-", "_").lower()
         if name not in _GB_FAMILY | _BIG5_FAMILY | {"utf_16_le", "utf_16_be", "utf_8"}:
             candidates.append(guess.encoding)
-    return _best(raw, candidates, "cannot tell the text encoding (not UTF-8, GB18030, Big5 or UTF-16)")
+    problem = "binary file, not text" if has_zeros else "cannot tell the text encoding (not UTF-8, GB18030, Big5 or UTF-16)"
+    return _best(raw, candidates, problem)
 
 
 def _best(raw: bytes, codecs: list[str], problem: str) -> Decoded:
-    """The decoding that reads most like text (whole before truncated, then the first of equals).
+    """The decoding that reads most like text (a U+FFFD counts against it), then the one with fewest bytes
+    replaced, whole before truncated, then the first of equals.
 
-    Raises ReadError(problem) if none reads as text.
+    A single-byte codec decodes any bytes without a replacement, so a
+    decoding with no bad byte is not preferred as such: mojibake must not
+    beat the right encoding with one stray byte. Raises ReadError(problem)
+    if none reads as text.
     """
-    best: tuple[float, bool, Decoded] | None = None
+    best: tuple | None = None
     for codec in codecs:
-        decoded = _strict(raw, codec)
-        if decoded is not None:
-            key = (_score(decoded.text), decoded.warning is None)
-            if best is None or key > best[:2]:
-                best = (*key, decoded)
-    if best is None or best[0] < MIN_SCORE:
+        decoded = read_as(raw, codec)
+        if not is_text(decoded):
+            continue
+        key = (_score(decoded.text), -decoded.replaced, decoded.warning is None)
+        if best is None or key > best[0]:
+            best = (key, decoded)
+    if best is None:
         raise ReadError(problem)
-    return best[2]
+    return best[1]
 
 
-def _strict(raw: bytes, codec: str) -> Decoded | None:
-    """Decode strictly; a character cut off at the very end (a truncated file) is dropped with a warning."""
+def read_as(raw: bytes, codec: str) -> Decoded | None:
+    """Decode with `codec`: bad bytes become U+FFFD one for one, an incomplete last character is dropped.
+
+    None for a codec Python does not know.
+    """
+    _register_handlers()
     try:
-        return Decoded(raw.decode(codec), codec)
-    except UnicodeDecodeError as exc:
-        if exc.start < len(raw) - 3:
-            return None
-        try:
-            text = raw[: exc.start].decode(codec)
-        except UnicodeDecodeError:
-            return None
-        lost = len(raw) - exc.start
-        return Decoded(text, codec, f"truncated: {lost} byte{'s' if lost > 1 else ''} of an incomplete last character dropped")
+        decoder = codecs.getincrementaldecoder(codec)(errors=_MARK)
+    except LookupError:
+        return None
+    text = decoder.decode(raw, final=False)
+    lost = len(decoder.getstate()[0])  # the bytes of a character cut off at the very end (a truncated file)
+    warning = f"truncated: {lost} byte{'s' if lost > 1 else ''} of an incomplete last character dropped" if lost else None
+    first = _BAD.search(text)
+    if first is None:
+        return Decoded(text, codec, warning)
+    replaced = len(text) - len(_BAD.sub("", text))  # counted without a list of every bad byte (garbage has millions)
+    first_byte = len(text[:first.start()].encode(codec, errors=_UNMARK))
+    return Decoded(_BAD.sub(REPLACEMENT, text), codec, warning, replaced, first_byte, first.start())
+
+
+def is_text(decoded: Decoded | None) -> bool:
+    """Mostly ordinary text: at least MIN_SCORE of a sample, and at most 1 - MIN_SCORE of it replaced."""
+    if decoded is None:
+        return False
+    return _score(decoded.text) >= MIN_SCORE and decoded.replaced <= (1 - MIN_SCORE) * max(1, len(decoded.text))
+
+
+def _is_clean(decoded: Decoded) -> bool:
+    return decoded.replaced == 0 and decoded.warning is None
 
 
 def _score(text: str) -> float:

@@ -30,7 +30,7 @@ NONE = "-"  # filter value of an empty tier or gold status
 # The table stays narrow: the qualifier shows as a sign before the value, the
 # rule and programme in the row's tooltip and the side panel.
 TABLE_FIELDS = ["text", "value", "metric", "subject", "tier", "year", "kind"]
-PANEL_FIELDS = ["text", "start", "end", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "kind", "rule", "line"]
+PANEL_FIELDS = ["text", "start", "end", "unit", "qualifier", "metric", "subject", "tier", "program", "year", "period", "kind", "rule", "line"]
 GOLD_LABELS = {"ok": "matched", "fp": "false positive", "miss": "missed"}
 
 
