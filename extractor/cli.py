@@ -321,7 +321,8 @@ def diff_command(
 
     Example: extractor diff seeds/000_c2029cb520c589b8.txt seeds/002_046af103274ec285.txt --only changed
     """
-    from .diff import STATUSES, diff, diff_table, load_side
+    from .diff import STATUSES, diff, diff_table
+    from .sources import load_side
 
     unknown = [s for s in only or [] if s not in STATUSES]
     if unknown:
@@ -369,7 +370,7 @@ def series_command(
     """
     import pandas as pd
 
-    from .diff import load_side
+    from .sources import load_side
     from .series import BY, pivot, series, series_table
 
     if by not in BY:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import regex
 
+from .cells import cell_text
 from .normalize import to_simplified
 from .ruleset import RuleSet, load_ruleset
 
@@ -65,13 +66,6 @@ class Indicator:
             elif mine:
                 filled += 1
         return filled
-
-
-def _text(value) -> str:
-    """A field as text: '' for None, NaN and pd.NA."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value)
 
 
 class IndicatorRules:
@@ -132,7 +126,7 @@ class IndicatorRules:
 
     def indicator(self, metric, program, tier, unit, subject) -> str:
         """The key of a claim's fields (None and NaN read as empty)."""
-        return self.key(_text(metric), _text(program), _text(tier), _text(unit), _text(subject))
+        return self.key(cell_text(metric), cell_text(program), cell_text(tier), cell_text(unit), cell_text(subject))
 
     def is_generic(self, key: str) -> bool:
         """A key that names no particular group (企业, nothing else): it never pairs claims by itself."""
@@ -142,7 +136,7 @@ class IndicatorRules:
     def keys(self, claims: pd.DataFrame) -> pd.Series:
         """Every claim's key, worked out once per distinct set of fields."""
         columns = ["metric", "program", "tier", "unit", "subject"]
-        fields = pd.DataFrame({c: claims[c].astype(object).map(_text) for c in columns})
+        fields = pd.DataFrame({c: claims[c].astype(object).map(cell_text) for c in columns})
         distinct = fields.drop_duplicates()
         distinct = distinct.assign(indicator=[self.key(*row) for row in distinct.itertuples(index=False)])
         return fields.merge(distinct, how="left", on=columns)["indicator"].set_axis(claims.index)

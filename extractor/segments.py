@@ -56,12 +56,6 @@ class Segments:
         """1-based line number of `offset`."""
         return bisect.bisect_right(self.line_starts, offset)
 
-    def line_span(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        start = self.line_starts[index]
-        end = self.line_starts[index + 1] - 1 if index + 1 < len(self.line_starts) else len(self.text)
-        return start, end
-
 
 def _add(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> None:
     """Record the sentence [start, end), in pieces of at most MAX_SENTENCE characters."""

@@ -28,7 +28,8 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-from .diff import format_claim
+from .cells import cell_text
+from .display import format_claim
 from .indicators import Indicator, indicator_rules, keyed_claims, resolve_keys, with_key_parts
 from .periods import period_order, same_stretch
 from .ruleset import RuleSet
@@ -163,10 +164,6 @@ def pivot(long: pd.DataFrame, by: str = "subject") -> pd.DataFrame:
     return wide
 
 
-def _text(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
 def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> Table:
     """The series as a rich table: the pivot (by year, period, document or place), or the long rows.
 
@@ -179,10 +176,10 @@ def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> 
         for name in ("region", "subject", "tier", "metric", "kind", "period", "value", "doc"):
             table.add_column(name, justify="right" if name in ("period", "value") else "left")
         for row in long.to_dict("records"):
-            period = _text(row["period"]) + ("*" if row["year_source"] == "document" else "")
+            period = cell_text(row["period"]) + ("*" if row["year_source"] == "document" else "")
             value = format_claim(row["value"], row["value_max"], row["unit"], row["qualifier"])
             cells = (row["region"], row["subject"], row["tier"], row["metric"], row["kind"], period, value, row["doc"])
-            table.add_row(*(Text(_text(c)) for c in cells))
+            table.add_row(*(Text(cell_text(c)) for c in cells))
         return table
     labels, columns = _columns(long, by)
     labelled = long.assign(_column=labels)
@@ -202,7 +199,7 @@ def series_table(long: pd.DataFrame, wide: bool = True, by: str = "subject") -> 
                 value += mark
             cells[row["_column"]].append(value)
         first = rows.iloc[0]
-        head = [_text(first[name]) + ("*" if name == "year" and (rows["year_source"] == "document").all() else "")
+        head = [cell_text(first[name]) + ("*" if name == "year" and (rows["year_source"] == "document").all() else "")
                 for name in heads]
         table.add_row(*(Text(c) for c in head), *(Text(" / ".join(cells[c])) for c in columns))
     return table

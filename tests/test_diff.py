@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from extractor import diff, extract_text, series
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS
-from extractor.diff import DIFF_COLUMNS, align_texts, load_side, map_spans, text_rules
+from extractor.alignment import align_texts, map_spans, text_rules
+from extractor.diff import DIFF_COLUMNS
+from extractor.sources import load_side
 from extractor.series import pivot, series_table
 
 ROOT = Path(__file__).resolve().parent.parent

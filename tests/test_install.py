@@ -93,6 +93,20 @@ def test_the_installed_wheel_extracts_what_this_checkout_extracts(venv, tmp_path
         pd.testing.assert_frame_equal(pd.read_parquet(work / "data" / name), pd.read_parquet(ROOT / "data" / name))
 
 
+def test_the_wheel_carries_every_module_and_template(dist):
+    """pyproject lists the packages by name: a new subpackage (extractor/report/) left off it would be missing.
+
+    Checked in the wheel itself: in the venv, the shared editable install could
+    supply a missing module and hide the gap.
+    """
+    package = ROOT / "extractor"
+    here = {f"extractor/{path.relative_to(package).as_posix()}" for path in package.rglob("*")
+            if path.suffix in (".py", ".html") and path.relative_to(package).parts[0] != "rules"}
+    with zipfile.ZipFile(dist["wheel"]) as wheel:
+        assert sorted(here - set(wheel.namelist())) == []
+    assert "extractor/report/page.py" in here
+
+
 def test_rules_load_from_the_wheel_as_a_zip(dist, tmp_path):
     """A zipapp (or any zip on sys.path) reads its rules through importlib.resources, not the file system."""
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import extractor; from extractor.ruleset import load_ruleset; "
