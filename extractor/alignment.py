@@ -46,11 +46,8 @@ def text_rules(rules: str | Path | RuleSet | None = None) -> TextRules:
 
 
 def text_rules_of(ruleset: RuleSet) -> TextRules:
-    text = ruleset.table("diff", "text") or {}
-    return TextRules(
-        min_similarity=float(text.get("min_similarity", 0.5)),
-        max_block_chars=int(text.get("max_block_chars", 20000)),
-    )
+    text = ruleset.table("diff", "text")
+    return TextRules(min_similarity=float(text["min_similarity"]), max_block_chars=text["max_block_chars"])
 
 
 _PIECE = re.compile(r"[^\n\r。；！？]*[\n\r。；！？]|[^\n\r。；！？]+$")

@@ -30,24 +30,25 @@ class ClaimContext:
 class Attributor:
     def __init__(self, ruleset: RuleSet):
         metrics = ruleset.family("metrics")
-        self.metric_defaults: dict[str, str] = dict(ruleset.table("metrics", "defaults") or {})
-        self.after_penalty = int(ruleset.table("metrics", "after_penalty") or 3)
-        self.window_before = int(ruleset.table("metrics", "window_before") or 40)
-        self.window_after = int(ruleset.table("metrics", "window_after") or 12)
+        # Where no cue is found, the metric of the unit class (rules/units.toml).
+        self.class_metric = {unit_class["name"]: unit_class["metric"] for unit_class in ruleset.closed_lists["unit_class"]}
+        self.after_penalty = ruleset.table("metrics", "after_penalty")
+        self.window_before = ruleset.table("metrics", "window_before")
+        self.window_after = ruleset.table("metrics", "window_after")
         self._metric_cues: dict[str, tuple[regex.Pattern, dict[str, tuple[int, str]]]] = {}
-        for unit_class in {u for rule in metrics for u in rule.get("units", [])}:
+        for unit_class in {u for rule in metrics for u in rule["units"]}:
             by_word: dict[str, tuple[int, str]] = {}
             for order, rule in enumerate(metrics):
-                if unit_class in rule.get("units", []):
-                    for word in rule.get("words", []):
+                if unit_class in rule["units"]:
+                    for word in rule["words"]:
                         # a pass-over word (提高至: a level, not a change) hides the shorter cue in it
-                        by_word.setdefault(word, (order, None if rule.get("pass_over") else rule.get("metric")))
+                        by_word.setdefault(word, (order, None if rule["pass_over"] else rule["metric"]))
             if by_word:
                 self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
         # Characters that end a claim's clause (rules/subjects.toml): the clause a metric cue and a subject are read in.
-        self.clause_break = regex.compile(ruleset.table("subjects", "clause_breaks") or r"[，,；;。：:\n]")
-        self.program_rules = [(rule.pattern, rule.get("program")) for rule in ruleset.family("programs")]
+        self.clause_break = regex.compile(ruleset.table("subjects", "clause_breaks"))
+        self.program_rules = [(rule.pattern, rule["program"]) for rule in ruleset.family("programs")]
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: ClaimContext, unit_class: str, fixed: str | None) -> str:
@@ -60,7 +61,7 @@ class Attributor:
             return fixed
         cues = self._metric_cues.get(unit_class)
         if cues is None:
-            return self.metric_defaults.get(unit_class, "other")
+            return self.class_metric[unit_class]
         pattern, by_word = cues
         lo = max(ctx.sentence_start, ctx.start - self.window_before)
         hi = min(ctx.clause_end, ctx.end + self.window_after)
@@ -78,7 +79,7 @@ class Attributor:
             if best is None or key < best[:2]:
                 best = (*key, metric)
             break
-        return best[2] if best else self.metric_defaults.get(unit_class, "other")
+        return best[2] if best else self.class_metric[unit_class]
 
     def metric_in(self, text: str, start: int, end: int, unit_class: str) -> str | None:
         """The metric of the cue nearest the end of text[start:end] (the measure a breakdown's items share:

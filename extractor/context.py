@@ -1,6 +1,6 @@
-"""What a reader knows of a whole document before reading any one figure.
+"""What a reader knows of a whole document before reading any one figure: the DocumentReader.
 
-A `DocumentContext` is built once per document and read by every field
+A `DocumentContext` (contextmodel.py) is built once per document and read by every field
 resolver (year, kind, tier): its sentences and paragraphs, its headings and
 the sections they open, its lists and their lead lines, its own date, the
 period of a report it names in its title or lead sentence, the plans it names,
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from dataclasses import dataclass, field
 
 import regex
 
+from .contextmodel import DocumentContext, Section, TimeMention
 from .periods import PeriodForms, PeriodShape
 from .ruleset import Rule, RuleError, RuleSet, expand, words_pattern
 from .segments import Segments
@@ -41,145 +41,41 @@ def _month_number(text: str) -> int:
     return int(text) if text.isdigit() else _CN_MONTHS.get(text, 12)
 
 
-@dataclass(frozen=True)
-class TimeMention:
-    """A word that places figures in time (rules/years.toml): its span, role and the year it stands for."""
-
-    start: int
-    end: int
-    role: str  # comparison, period, stated, relative, following, month or whole_year
-    year: int | None  # stated, relative, following: the year; a comparison: its base year when one is written
-    end_month: int | None = None  # month: the last month the words cover (一季度 -> 3, 1-7月 -> 7)
-    base: bool = False  # a comparison written 比…的: the figure right after it is the base itself
-    span: bool = False  # a range of years (2021—2023年): a goal's end year, no one year of a reported figure
-    shape: PeriodShape | None = None  # what it says below the year (6月末, 一季度, 1-5月); None: the year (2023年, 今年)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A stretch under one heading, list lead or lead line: what its figures are and the year they take."""
-
-    start: int
-    kind: str | None  # target, policy or actual, as its heading or lead says; None when it says nothing
-    states_year: bool  # its heading or lead states a year or a period (then `year` may be None)
-    year: int | None
-    shape: PeriodShape | None = None  # the part of the year it states (一、2023年上半年工作情况 -> the first half)
-
-
-@dataclass
-class DocumentContext:
-    """A document as a reader holds it in mind: read once, looked up per claim."""
-
-    text: str
-    segments: Segments
-    date: datetime.date | None
-    title: str
-    paragraph_starts: tuple[int, ...]
-    paragraph_ends: tuple[int, ...]
-    sections: list[Section]
-    mentions: list[TimeMention]
-    current_year: int | None  # the year the document is written in: its date's, else the last year it states (not a goal's)
-    report_period: int | None  # the year of a report named in the title or the lead sentence
-    report_shape: PeriodShape | None  # and the part of that year it covers (2022年二季度…报告, 今年1-5月，…)
-    title_year: int | None  # the last year the title states (a range: its end)
-    title_is_plan: bool
-    title_is_report: bool
-    plan_ends: list[int]  # where each plan the text names with its years ends, in order
-    plan_years: list[int]  # and its end year
-    headline_lines: frozenset[int]  # starts of the title line and of subheads: lines that restate figures of the story
-    target_cues: tuple[int, ...]  # where a goal is announced (力争, 到2025年，, 目标是): it governs the rest of its paragraph
-    _section_starts: list[int] = field(default_factory=list)
-    _mention_starts: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._section_starts = [section.start for section in self.sections]
-        self._mention_starts = [mention.start for mention in self.mentions]
-
-    @property
-    def year(self) -> int | None:
-        """The year of the document's own date."""
-        return self.date.year if self.date else None
-
-    def paragraph_at(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.paragraph_starts, offset) - 1
-        if index < 0:
-            return 0, len(self.text)
-        return self.paragraph_starts[index], self.paragraph_ends[index]
-
-    def section_at(self, offset: int) -> Section | None:
-        index = bisect.bisect_right(self._section_starts, offset) - 1
-        return self.sections[index] if index >= 0 else None
-
-    def mentions_between(self, start: int, end: int) -> list[TimeMention]:
-        """The time words that end within [start, end), in order."""
-        lo = bisect.bisect_left(self._mention_starts, start)
-        hi = bisect.bisect_left(self._mention_starts, end)
-        return [mention for mention in self.mentions[lo:hi] if mention.end <= end]
-
-    def last_plan_year(self, offset: int) -> int | None:
-        """The end year of the last plan the text names before `offset`."""
-        index = bisect.bisect_right(self.plan_ends, offset) - 1
-        return self.plan_years[index] if index >= 0 else None
-
-    def has_target_cue(self, start: int, end: int) -> bool:
-        index = bisect.bisect_left(self.target_cues, start)
-        return index < len(self.target_cues) and self.target_cues[index] < end
-
-    def date_year_for_month(self, end_month: int | None) -> int | None:
-        """The year of a month or quarter written without one: the date's, or the year before for a month still to come."""
-        if self.date is None:
-            return None
-        if end_month is not None and end_month > self.date.month:
-            return self.date.year - 1
-        return self.date.year
-
-    def is_headline(self, offset: int) -> bool:
-        index = bisect.bisect_right(self.segments.line_starts, offset) - 1
-        return index >= 0 and self.segments.line_starts[index] in self.headline_lines
-
-
 class DocumentReader:
     """The structure and year rules of one rule set, compiled once, read over each document."""
 
     def __init__(self, ruleset: RuleSet):
-        structure = {rule.id: rule for rule in ruleset.family("structure")}
-        try:
-            heading, bullet = structure["structure.heading"], structure["structure.bullet"]
-            list_lead, lead_line, named_plan = (structure["structure.list_lead"], structure["structure.lead_line"],
-                                                structure["structure.named_plan"])
-        except KeyError as missing:
-            raise RuleError(f"{ruleset.directory}/structure.toml: rule {missing} is missing") from None
-        self.heading_max = int(ruleset.table("structure", "heading_max") or 40)
-        self.lead_max = int(ruleset.table("structure", "lead_max") or 40)
-        self._levels = [regex.compile(pattern) for pattern in heading.get("levels", [])]
+        heading, bullet, list_lead, lead_line, named_plan = (
+            ruleset.rule(f"structure.{name}") for name in ("heading", "bullet", "list_lead", "lead_line", "named_plan"))
+        self.heading_max = ruleset.table("structure", "heading_max")
+        self.lead_max = ruleset.table("structure", "lead_max")
+        self._levels = [regex.compile(pattern) for pattern in heading["levels"]]
         self._item = heading.pattern
         self._bullet = bullet.pattern
         self._list_lead = list_lead.pattern
         self._lead_line = lead_line.pattern
         self._named_plan = named_plan.pattern
-        self._plan_title = regex.compile(words_pattern(named_plan.get("plan_titles", [])) or "(?!)")
+        self._plan_title = regex.compile(words_pattern(named_plan["plan_titles"]) or "(?!)")
 
-        kinds = ruleset.tables.get("kinds", {})
-        self._heading_kinds = [(kind, regex.compile(words_pattern(kinds.get(f"{kind}_headings", [])) or "(?!)"))
+        kinds = ruleset.tables["kinds"]
+        self._heading_kinds = [(kind, regex.compile(words_pattern(kinds[f"{kind}_headings"]) or "(?!)"))
                                for kind in ("target", "policy", "actual")]
-        self._topic_heading = regex.compile(kinds.get("topic_heading") or "(?!)")
-        cue = expand("{target_cue}", ruleset.fragments, "target cue") if "target_cue" in ruleset.fragments else "(?!)"
-        self._target_cue = regex.compile(cue, regex.V0)
-        announced = ruleset.fragments.get("paragraph_target_cue")
-        self._announced_target = regex.compile(expand(announced, ruleset.fragments, "paragraph target cue") if announced else "(?!)",
+        self._topic_heading = regex.compile(kinds["topic_heading"])
+        self._target_cue = regex.compile(expand("{target_cue}", ruleset.fragments, "target cue"), regex.V0)
+        self._announced_target = regex.compile(expand("{paragraph_target_cue}", ruleset.fragments, "paragraph target cue"),
                                                regex.V0)
 
         years = ruleset.family("years")
-        scanned = [rule for rule in years if rule.get("role") in _ROLES_SCANNED]
+        scanned = [rule for rule in years if rule["role"] in _ROLES_SCANNED]
         for rule in years:
-            if rule.get("role") not in (*_ROLES_SCANNED, "joined", "report_title", "report_lead") or rule.pattern is None:
+            if rule["role"] not in (*_ROLES_SCANNED, "joined", "report_title", "report_lead") or rule.pattern is None:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and a role")
         self._year_rules = scanned
-        self._relative = [(rule.pattern, int(rule.get("shift", 0))) for rule in scanned if rule.get("role") == "relative"]
-        self._report_title = [(rule.pattern, int(rule.get("shift", 0))) for rule in years if rule.get("role") == "report_title"]
-        self._report_lead = [rule.pattern for rule in years if rule.get("role") == "report_lead"]
-        self.joined = [rule.pattern for rule in years if rule.get("role") == "joined"]
-        self._stated = next((rule.pattern for rule in years if rule.get("role") == "stated"), regex.compile("(?!)"))
+        self._relative = [(rule.pattern, rule["shift"]) for rule in scanned if rule["role"] == "relative"]
+        self._report_title = [(rule.pattern, rule["shift"]) for rule in years if rule["role"] == "report_title"]
+        self._report_lead = [rule.pattern for rule in years if rule["role"] == "report_lead"]
+        self.joined = [rule.pattern for rule in years if rule["role"] == "joined"]
+        self._stated = next((rule.pattern for rule in years if rule["role"] == "stated"), regex.compile("(?!)"))
         self.periods = PeriodForms(ruleset)
 
     # -- the document ---------------------------------------------------------
@@ -257,13 +153,13 @@ class DocumentReader:
     def _mentions(self, text: str, date: datetime.date | None, paragraph_starts: tuple[int, ...]) -> list[TimeMention]:
         found: list[TimeMention] = []
         for rule, match in self._time_words(text):
-            role = rule.get("role")
+            role = rule["role"]
             year = end_month = shape = None
             if role == "stated":
                 year = year_number(match.group("year"))
                 shape = self._stated_shape(match)
             elif role == "relative":
-                year = date.year + int(rule.get("shift", 0)) if date else None
+                year = date.year + rule["shift"] if date else None
                 shape = self.periods.read(text, match.start(), match.end())  # 去年底
             elif role == "comparison":
                 year = self._comparison_year(match, date)
@@ -277,11 +173,11 @@ class DocumentReader:
             elif role == "period" and "year" in rule.pattern.groupindex and match.group("year"):
                 year = year_number(match.group("year"))  # 2022年以来: the year it runs from
             elif role == "month":
-                if rule.get("end_month"):
-                    end_month = int(rule.get("end_month"))
+                if rule["end_month"]:
+                    end_month = rule["end_month"]
                 else:
                     written = match.group("month_to") or match.group("month")
-                    end_month = _month_number(written) * (3 if rule.get("quarter") else 1)
+                    end_month = _month_number(written) * (3 if rule["quarter"] else 1)
                 # A month rule reads back from its 月 (the number sits in a lookbehind): its words start at the number.
                 begin = match.start("month") if "month" in match.re.groupindex and match.start("month") >= 0 else match.start()
                 shape = self.periods.read(text, begin, match.end())
@@ -416,13 +312,7 @@ class DocumentReader:
             if not line:
                 continue
             level = next((i for i, pattern in enumerate(self._levels) if pattern.search(line)), None)
-            numbered_after_lead = level is not None and bool(self._list_lead.search(lead)) and not any(
-                pattern.search(lead) for pattern in self._levels)
-            if enclosing is not None:  # a number of an outer level than the list's items ends the list
-                is_item = bool(self._bullet.search(line)) or (level is not None and level >= list_level)
-            else:
-                is_item = bool(self._bullet.search(line)) or numbered_after_lead
-            if is_item:
+            if self._is_list_item(line, level, lead, list_level if enclosing is not None else None):
                 if enclosing is None:
                     list_level = level if level is not None else len(self._levels)
                     # A list right after a lead line is what that line announced: the section before it comes back after.
@@ -445,15 +335,33 @@ class DocumentReader:
                 above.append((level, self.heading_kind(line), *year_of((start, end))))
                 found.append(_open_section(above, start))
                 continue
-            if len(line) <= self.lead_max and self._lead_line.search(line):
-                kind = self.heading_kind(line)
-                states, year, shape = year_of((start, end))
-                if kind is not None and (states or self._list_lead.search(line)):
-                    outer = _open_section(above, start)
-                    found.append(Section(start, kind, states or outer.states_year, year if states else outer.year,
-                                         shape if states else outer.shape))
-                    lead_line_at = start
+            section = self._lead_line_section(line, (start, end), above, year_of)
+            if section is not None:
+                found.append(section)
+                lead_line_at = start
         return found
+
+    def _is_list_item(self, line: str, level: int | None, lead: str, list_level: int | None) -> bool:
+        """A bullet; or a numbered line after a plain lead line ending in a colon; or, in a list (`list_level`
+        the level of its items), a number of that level or deeper: one of an outer level ends the list."""
+        if self._bullet.search(line):
+            return True
+        if list_level is not None:
+            return level is not None and level >= list_level
+        return level is not None and bool(self._list_lead.search(lead)) and not any(
+            pattern.search(lead) for pattern in self._levels)
+
+    def _lead_line_section(self, line: str, span: tuple[int, int], above: list[_Heading], year_of) -> Section | None:
+        """The section a lead line opens: a short line with a kind word that states a year or ends in a colon."""
+        if len(line) > self.lead_max or not self._lead_line.search(line):
+            return None
+        kind = self.heading_kind(line)
+        states, year, shape = year_of(span)
+        if kind is None or not (states or self._list_lead.search(line)):
+            return None
+        outer = _open_section(above, span[0])
+        return Section(span[0], kind, states or outer.states_year, year if states else outer.year,
+                       shape if states else outer.shape)
 
 
 _Heading = tuple[int, str | None, bool, int | None, PeriodShape | None]

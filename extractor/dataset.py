@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .engine import Claim
+from .ruleset import RuleSet, builtin_ruleset
 
 _STRING, _INT, _FLOAT, _BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 CLAIM_SCHEMA = pa.schema([
@@ -42,20 +43,8 @@ DOCUMENT_SCHEMA = pa.schema([
 ])
 CLAIM_COLUMNS = CLAIM_SCHEMA.names
 DOCUMENT_COLUMNS = DOCUMENT_SCHEMA.names
-ENUMS = {
-    "qualifier": ["exact", "approx", "at_least", "more_than", "at_most", "range"],
-    "metric": [
-        "enterprise_count", "subsidy", "fund", "loan", "credit", "financing", "revenue",
-        "tax_relief", "money_other", "growth_rate", "share", "rate", "multiple", "count",
-        "duration", "rank", "other",
-    ],
-    "tier": ["national", "provincial", "municipal", "provincial_plus", "municipal_plus"],
-    "program": [
-        "innovative_sme", "srdi_sme", "little_giant", "single_champion", "gazelle",
-        "unicorn", "high_tech", "tech_sme", "sme",
-    ],
-    "kind": ["actual", "target", "policy"],
-}
+# Columns whose values are a closed list of the rules (rules/metrics.toml, programs.toml …): categoricals when loaded.
+ENUM_COLUMNS = ("qualifier", "metric", "tier", "program", "kind")
 FORMATS = ("parquet", "csv", "jsonl")
 # Integer columns that may be empty: pandas holds them as nullable Int64, so CSV shows 2023, not 2023.0.
 _NULLABLE_INTS = {"year"}
@@ -213,6 +202,12 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, formats: Iterable
     return written
 
 
+def enums(ruleset: RuleSet | None = None) -> dict[str, list[str]]:
+    """The values of each enum column in the order the rule files declare them (the built-in rules by default)."""
+    ruleset = ruleset or builtin_ruleset()
+    return {column: ruleset.names(column) for column in ENUM_COLUMNS}
+
+
 class TableWriter:
     """One dataset table written piece by piece in every format, through temporary files renamed in place by commit().
 
@@ -295,11 +290,16 @@ class TableWriter:
 
 
 def typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
-    """Categoricals for the enums, nullable integers for year, strings for text."""
+    """Categoricals for the enums, nullable integers for year, strings for text.
+
+    A value the built-in rules do not declare (a dataset made with another
+    rule set) is kept as a category after theirs, never turned into a null.
+    """
     frame = frame.copy()
-    for column, categories in ENUMS.items():
+    for column, categories in enums().items():
         if column in frame:
-            frame[column] = pd.Categorical(frame[column], categories=categories)
+            others = sorted(set(frame[column].dropna().astype(str)) - set(categories))
+            frame[column] = pd.Categorical(frame[column], categories=categories + others)
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
     for column in ("doc", "text", "unit", "subject", "period", "indicator", "sentence", "rule", "doc_sha256"):

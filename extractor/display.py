@@ -9,15 +9,22 @@ before the value in both.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from .cells import cell_text, is_missing
+from .ruleset import builtin_ruleset
 
 QUALIFIER_SIGNS = {"approx": "≈", "at_least": "≥", "more_than": ">", "at_most": "≤"}
+
+
 # Units read as they are: a share, a multiple or a duration is never in 万 or 亿.
-_PLAIN_UNITS = {"%", "‰", "百分点", "百分點", "基点", "基點", "倍", "位", "年", "月", "天"}
+@lru_cache(maxsize=1)
+def _plain_units() -> frozenset[str]:
+    """Units whose figures are shown as written, never in 万 or 亿: those rules/units.toml marks `plain`."""
+    return frozenset(unit for unit, entry in builtin_ruleset().table("units", "units").items() if entry["plain"])
 
 
 def format_number(x: float) -> str:
@@ -42,7 +49,7 @@ def format_readable(value: float, unit: str | None) -> str:
     if value is None or pd.isna(value):
         return ""
     unit = unit or ""
-    if unit not in _PLAIN_UNITS:
+    if unit not in _plain_units():
         for scale, word in ((1e8, "亿"), (1e4, "万")):
             if abs(value) >= scale:
                 return f"{value / scale:.10g}{word}{unit}"

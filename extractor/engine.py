@@ -26,7 +26,8 @@ from typing import Iterable, Iterator
 import regex
 
 from .attribution import Attributor, ClaimContext, clause_bounds
-from .context import DocumentContext, DocumentReader
+from .context import DocumentReader
+from .contextmodel import DocumentContext
 from .indicators import IndicatorRules
 from .kinds import KindResolver
 from .metadata import read_metadata
@@ -35,7 +36,8 @@ from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
 from .subjects import Earlier, Piece, SubjectResolver
-from .tables import Table, TableCell, TableReader
+from .tablemodel import Table
+from .tables import TableCell, TableReader
 from .tiers import TierResolver
 from .values import Reading, ValueReader
 from .years import YearResolver
@@ -183,7 +185,7 @@ class Extractor:
             previous = claims[-1] if claims else None
             listed = previous if runs[index][0] > 0 else None  # the figure before it in its list (X、Y和Z)
             qualifier = self.qualifiers.resolve(text, ctx, reading.qualifier, listed.qualifier if listed else None)
-            fixed_metric = item.candidate.rule.get("metric")
+            fixed_metric = item.candidate.rule["metric"]
             metric = self.attributor.metric(ctx, reading.unit_class, fixed_metric)
             found = self.subjects.resolve(ctx, document, earlier, reading.unit_class, metric, paired[index])
             if found.measure is not None and not fixed_metric:  # a breakdown's figures measure what it breaks down

@@ -72,23 +72,23 @@ class IndicatorRules:
     """The words of rules/indicators.toml, compiled once: cut a subject into its head and holder."""
 
     def __init__(self, ruleset: RuleSet):
-        key = ruleset.table("indicators", "key") or {}
-        self.drop = {ord(c): None for c in key.get("drop", [])}
-        brackets = key.get("brackets", [])
+        key = ruleset.table("indicators", "key")
+        self.drop = {ord(c): None for c in key["drop"]}
+        brackets = key["brackets"]
         self.brackets = (regex.compile("|".join(f"{regex.escape(a)}[^{regex.escape(a + b)}]*{regex.escape(b)}" for a, b in brackets))
                          if brackets else None)
         meaning: dict[str, str | None] = {}  # a word -> the word it stands for; None: dropped
-        for word in key.get("words", []):
+        for word in key["words"]:
             meaning[word] = word
-        for group in key.get("same", []):
+        for group in key["same"]:
             for word in group:
                 meaning[word] = group[0]
-        for word in key.get("frame", []) + key.get("tiers", []):
+        for word in key["frame"] + key["tiers"]:
             meaning[word] = None
         self.meaning = meaning
         self.vocabulary = regex.compile(r"\L<words>", words=sorted(meaning)) if meaning else None
-        self.generic = frozenset(key.get("generic", [""]))
-        self.keep_unsaid = frozenset(key.get("keep_unsaid", []))
+        self.generic = frozenset(key["generic"])
+        self.keep_unsaid = frozenset(key["keep_unsaid"])
         self.subject_words = functools.lru_cache(maxsize=65536)(self._subject_words)
         self.key = functools.lru_cache(maxsize=262144)(self._key)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import regex
 
 from .attribution import ClaimContext
-from .context import DocumentContext
+from .contextmodel import DocumentContext
 from .ruleset import RuleError, RuleSet
 
 _SCOPES = {"clause", "sentence", "after", "rest"}
@@ -25,11 +25,11 @@ class KindResolver:
     def __init__(self, ruleset: RuleSet):
         self._checks = []
         for rule in ruleset.family("kinds"):
-            scopes = rule.get("scope", ["sentence"])
+            scopes = rule["scope"]
             if set(scopes) - _SCOPES or rule.pattern is None:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and scopes among {', '.join(sorted(_SCOPES))}")
-            self._checks.append((rule.pattern, frozenset(rule.get("metrics") or ()), frozenset(rule.get("qualifiers") or ()),
-                                 frozenset(rule.get("units") or ()), tuple(scopes), rule.get("kind")))
+            self._checks.append((rule.pattern, frozenset(rule["metrics"]), frozenset(rule["qualifiers"]),
+                                 frozenset(rule["units"]), tuple(scopes), rule["kind"]))
 
     def resolve(self, claim: ClaimContext, metric: str, qualifier: str, unit_class: str, document: DocumentContext,
                 previous_kind: str | None, previous_end: int | None) -> str:

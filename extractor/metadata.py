@@ -21,7 +21,6 @@ from .ruleset import Rule, RuleError, RuleSet
 
 FIELDS = ("title", "issuer", "date", "doc_number", "region")
 _TEXT_ZONES = ("head", "foot")
-_DEFAULT_WINDOW = {"head": 600, "foot": 400}
 _DATE_GROUPS = ("year", "month", "day")
 # A circle or the letter O often stands for 〇 in years: 二○二三年.
 _ZERO_FORMS = str.maketrans("○OＯ", "〇〇〇")
@@ -31,8 +30,8 @@ _LINE_BREAK = regex.compile(r"[ \t\r\u3000\xa0]*\n[ \t\r\u3000\xa0]*")
 
 def read_metadata(text: str, ruleset: RuleSet) -> dict[str, str | None]:
     """Each field from the first rule (in file order) that reads a value, None when none does; then the place (places.py)."""
-    window = {**_DEFAULT_WINDOW, **(ruleset.table("documents", "window") or {})}
-    zones = {"head": _head(text, int(window["head"])), "foot": _foot(text, int(window["foot"]))}
+    window = ruleset.table("documents", "window")
+    zones = {"head": _head(text, window["head"]), "foot": _foot(text, window["foot"])}
     rules: dict[str, list[Rule]] = {field: [] for field in FIELDS}
     for rule in ruleset.family("documents"):
         rules[_field(rule)].append(rule)
@@ -60,7 +59,7 @@ def _foot(text: str, size: int) -> str:
 
 def _field(rule: Rule) -> str:
     """The field a rule fills; a typo in a rule file is an error, never a rule silently unused."""
-    field = rule.get("field")
+    field = rule["field"]
     if field not in FIELDS:
         raise RuleError(f"{rule.path}: rule {rule.id!r}: field must be one of {', '.join(FIELDS)}")
     groups = _DATE_GROUPS if field == "date" else ("value",)
@@ -71,8 +70,7 @@ def _field(rule: Rule) -> str:
 
 def _read(rule: Rule, field: str, zones: dict[str, str], found: dict[str, str | None]) -> str | None:
     """The rule's value in its zones, tried in order: in the foot the last match, elsewhere the first."""
-    zones_named = rule.get("zone", ["head"])
-    for zone in [zones_named] if isinstance(zones_named, str) else zones_named:
+    for zone in rule["zone"]:
         if zone in _TEXT_ZONES:
             source = zones[zone]
         elif zone in FIELDS:

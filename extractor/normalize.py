@@ -91,9 +91,9 @@ class Normaliser:
     def __init__(self, ruleset: RuleSet, simplified: bool = False):
         self.simplified = simplified
         fragments = ruleset.fragments
-        numeral = ["[0-9.]"] + [f"{{{name}}}" for name in ("cn_digit", "cn_place") if name in fragments]
+        numeral = ["[0-9.]"] + [f"{{{name}}}" for name in ("cn_digit", "cn_place")]
         goes_on = ["[0-9.%‰]"] + [f"{{{name}}}" for name in ("multiplier", "more", "count_unit", "currency",
-                                                              "percent_sign", "pct_point", "duration_unit") if name in fragments]
+                                                              "percent_sign", "pct_point", "duration_unit")]
         left = expand("|".join(numeral), fragments, "normalisation")
         right = expand("|".join(goes_on), fragments, "normalisation")
         # A line break that cuts a number from the rest of it: 13.03 | 万家, 两 | 批, 9. | 5%.

@@ -3,35 +3,33 @@
 A numeral here is the number plus any multiplier words (13.03万, 四十二．五億,
 二十四萬七八三〇), without unit, 多/余, 百分之 or 成. Values are built from the
 digit strings as Decimal / int, never through float, so 16.4亿 is exactly
-1640000000.
+1640000000. The multiplier words and their powers of ten are the rule set's
+(rules/fragments.toml `multipliers`), the same table the scanner's multiplier
+fragments are built from, so the parser reads every multiplier the rules find.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
-__all__ = ["MULTIPLIERS", "NumeralError", "parse_numeral"]
+from .ruleset import RuleSet, builtin_ruleset
+
+__all__ = ["NumeralError", "multiplier_powers", "parse_numeral"]
 
 
 class NumeralError(ValueError):
     """The text is not a numeral this module can read exactly."""
 
 
-# Powers of ten of the multiplier words, in simplified form.
-_POWERS = {
-    "十": 1, "百": 2, "千": 3, "万": 4, "十万": 5, "百万": 6, "千万": 7,
-    "亿": 8, "十亿": 9, "百亿": 10, "千亿": 11, "万亿": 12,
-}
-_TRADITIONAL = str.maketrans("万亿", "萬億")
 
-# Every multiplier word, simplified and traditional, with its factor; the
-# scanner builds its regex fragments from these keys.
-MULTIPLIERS: dict[str, int] = {
-    word.translate(table): 10**power
-    for table in ({}, _TRADITIONAL)
-    for word, power in _POWERS.items()
-}
+def multiplier_powers(ruleset: RuleSet | None = None) -> dict[str, int]:
+    """Every multiplier word (萬 and 仟 forms too) with its power of ten, as the rule set lists them (the built-in one by default)."""
+    ruleset = ruleset or builtin_ruleset()
+    return {word: entry["power"] for word, entry in ruleset.table("fragments", "multipliers").items()}
+
 
 # Full-width forms, traditional and financial characters folded onto the
 # ASCII / simplified forms the parser reads.
@@ -62,8 +60,12 @@ _SPACED = re.compile(r"(\S+)\s+(\S+)")
 MAX_LENGTH = 100
 
 
-def parse_numeral(text: str) -> Decimal:
-    """Return the exact value of a numeral such as 8.9万亿 or 二十四萬七八三〇."""
+def parse_numeral(text: str, powers: Mapping[str, int] | None = None) -> Decimal:
+    """Return the exact value of a numeral such as 8.9万亿 or 二十四萬七八三〇.
+
+    `powers`: the multiplier words (multiplier_powers of the rule set in use);
+    the built-in rules' where none are given and a multiplier is written.
+    """
     try:
         if len(text) > MAX_LENGTH:
             raise NumeralError("too long")
@@ -71,39 +73,46 @@ def parse_numeral(text: str) -> Decimal:
         if not s:
             raise NumeralError("empty")
         if any(c in "0123456789" for c in s):
-            return _arabic(s)
-        return _chinese(s)
+            return _arabic(s, powers)
+        return _chinese(s, powers)
     except NumeralError as error:
         raise NumeralError(f"not a numeral: {text!r} ({error})") from None
 
 
-def _arabic(s: str) -> Decimal:
+def _arabic(s: str, powers: Mapping[str, int] | None) -> Decimal:
     match = _ARABIC.fullmatch(s)
     if match is None:
         raise NumeralError("malformed Arabic number")
     integer, fraction, word = match.groups()
-    return _scaled(integer.replace(",", ""), fraction or "", _power(word))
+    return _scaled(integer.replace(",", ""), fraction or "", _power(word, powers))
 
 
-def _chinese(s: str) -> Decimal:
+def _chinese(s: str, powers: Mapping[str, int] | None) -> Decimal:
     match = _CN_DECIMAL.fullmatch(s)
     if match:
         integer, fraction, word = match.groups()
         digits = "".join(str(_DIGITS[c]) for c in fraction)
-        return _scaled(str(_cn_lead(integer, _UNITS)), digits, _power(word))
+        return _scaled(str(_cn_lead(integer, _UNITS)), digits, _power(word, powers))
     # Whitespace before a trailing word marks it as a multiplier (十二 万).
     spaced = _SPACED.fullmatch(s)
     if spaced:
-        return _scaled(str(_cn_lead(spaced[1], _UNITS)), "", _power(spaced[2]))
+        return _scaled(str(_cn_lead(spaced[1], _UNITS)), "", _power(spaced[2], powers))
     return _scaled(str(_cn_lead(s, _UNITS)), "", 0)
 
 
-def _power(word: str) -> int:
+def _power(word: str, powers: Mapping[str, int] | None) -> int:
     if not word:
         return 0
-    if word not in _POWERS:
+    if powers is None:
+        powers = _builtin_powers()
+    if word not in powers:
         raise NumeralError(f"{word!r} is not a multiplier")
-    return _POWERS[word]
+    return powers[word]
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_powers() -> dict[str, int]:
+    return multiplier_powers()
 
 
 def _scaled(integer: str, fraction: str, power: int) -> Decimal:

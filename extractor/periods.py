@@ -65,7 +65,7 @@ class PeriodForms:
     def __init__(self, ruleset: RuleSet):
         self._forms: list[tuple[regex.Pattern, str, dict]] = []
         for rule in ruleset.family("periods"):
-            shape = rule.get("shape")
+            shape = rule["shape"]
             if shape not in _SHAPES or rule.pattern is None:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and a shape among {', '.join(_SHAPES)}")
             self._forms.append((rule.pattern, shape, rule.data))
@@ -84,10 +84,10 @@ class PeriodForms:
 def _shape(match: regex.Match, shape: str, data: dict) -> PeriodShape | None:
     """The PeriodShape a form's match stands for; None for a month or a day no calendar has."""
     groups = match.groupdict()
-    month = _number(groups.get("month")) or int(data.get("first_month", 0))
+    month = _number(groups.get("month")) or data["first_month"]
     month_to = _number(groups.get("month_to"))
     quarter = _number(groups.get("quarter"))
-    half = int(data.get("half", {}).get(groups.get("half") or "", 0))
+    half = data["half"].get(groups.get("half") or "", 0)
     if shape == "date":
         day = _number(groups.get("day"))
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:  # a leap year: 2月29日 is a day

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import regex
 
 from .normalize import to_simplified
-from .ruleset import RuleSet, words_pattern
+from .ruleset import RuleError, RuleSet, words_pattern
 
 PLACE_FIELDS = ("region", "region_code", "region_level")
 NOWHERE = dict.fromkeys(PLACE_FIELDS)
@@ -80,15 +80,16 @@ class PlaceReader:
     """Reads the place a text speaks for, with the words of one rule set (rules/places.toml)."""
 
     def __init__(self, ruleset: RuleSet):
-        table = lambda name: ruleset.table("places", name) or {}  # noqa: E731 - a rule set may have no places.toml
-        levels, names, country = table("levels"), table("names"), table("country")
-        self.country = Division("", country.get("name", "全国"), "", COUNTRY_LEVEL, None)
+        levels, names, country = (ruleset.table("places", name) for name in ("levels", "names", "country"))
+        self.country = Division("", country["name"], "", COUNTRY_LEVEL, None)
         by_code: dict[str, Division] = {}
         for code, name, kind, parent in division_table():
-            by_code[code] = Division(_six_digits(code), name, kind, levels.get(kind, "county"), by_code.get(parent))
+            if kind not in levels:
+                raise RuleError(f"{ruleset.directory}/places.toml: [levels] gives no level to the division kind {kind!r}")
+            by_code[code] = Division(_six_digits(code), name, kind, levels[kind], by_code.get(parent))
         self.divisions = list(by_code.values())
-        endings = regex.compile(f"(?:{words_pattern(names.get('endings', []))})$") if names.get("endings") else None
-        ethnic = regex.compile(f"(?:{words_pattern(names.get('ethnic', []))})+$") if names.get("ethnic") else None
+        endings = regex.compile(f"(?:{words_pattern(names['endings'])})$") if names["endings"] else None
+        ethnic = regex.compile(f"(?:{words_pattern(names['ethnic'])})+$") if names["ethnic"] else None
         full: dict[str, list[Division]] = {}
         short: dict[str, list[Division]] = {}
         for division in self.divisions:
@@ -97,19 +98,19 @@ class PlaceReader:
             if alias and alias != division.name:
                 short.setdefault(alias, []).append(division)
         self.full, self.short = full, short
-        self.not_in_text = frozenset(names.get("not_in_text", []))
+        self.not_in_text = frozenset(names["not_in_text"])
         self.self_words: dict[str, frozenset[str]] = {}
-        for group in ruleset.table("places", "self") or []:
-            for word in group.get("words", []):
-                self.self_words[word] = frozenset(group.get("kinds", []))
-        self.country_words = frozenset(country.get("words", []))
+        for group in ruleset.table("places", "self"):
+            for word in group["words"]:
+                self.self_words[word] = frozenset(group["kinds"])
+        self.country_words = frozenset(country["words"])
         every = set(full) | set(short) | set(self.self_words) | self.country_words
         self.names = regex.compile(r"\L<names>", names=sorted(every)) if every else None
-        self.county_cue = regex.compile(f"^(?:{words_pattern(names['county_cues'])})") if names.get("county_cues") else None
+        self.county_cue = regex.compile(f"^(?:{words_pattern(names['county_cues'])})") if names["county_cues"] else None
         self.country_not_before = (regex.compile(f"^(?:{words_pattern(country['not_before'])})")
-                                   if country.get("not_before") else None)
-        self.organs = regex.compile(country["organs"]) if country.get("organs") else None
-        not_before = table("mentions").get("not_before")
+                                   if country["not_before"] else None)
+        self.organs = regex.compile(country["organs"]) if country["organs"] else None
+        not_before = ruleset.table("places", "mentions")["not_before"]
         self.mention_not_before = regex.compile(not_before) if not_before else None
 
     # ------------------------------------------------------------ reading

@@ -19,20 +19,20 @@ from .ruleset import RuleSet, words_pattern
 
 class QualifierReader:
     def __init__(self, ruleset: RuleSet):
-        self.max_gap = int(ruleset.table("qualifiers", "max_gap") or 6)
-        gap_chars = ruleset.table("qualifiers", "gap_chars") or r"[^，。；\n]"
+        self.max_gap = ruleset.table("qualifiers", "max_gap")
+        gap_chars = ruleset.table("qualifiers", "gap_chars")
         self.before_qualifier: dict[str, str] = {}
         self.after_qualifier: dict[str, str] = {}
         by_kind: dict[str, dict[str, str]] = {}
         for rule in ruleset.family("qualifiers"):
-            if rule.get("kind"):
-                for word in rule.get("before", []):
-                    by_kind.setdefault(rule.get("kind"), {})[word] = rule.get("qualifier")
+            if rule["kind"]:
+                for word in rule["before"]:
+                    by_kind.setdefault(rule["kind"], {})[word] = rule["qualifier"]
                 continue
-            for word in rule.get("before", []):
-                self.before_qualifier[word] = rule.get("qualifier")
-            for word in rule.get("after", []):
-                self.after_qualifier[word] = rule.get("qualifier")
+            for word in rule["before"]:
+                self.before_qualifier[word] = rule["qualifier"]
+            for word in rule["after"]:
+                self.after_qualifier[word] = rule["qualifier"]
         self._before = regex.compile(
             f"(?:{words_pattern(list(self.before_qualifier))})(?={gap_chars}{{0,{self.max_gap}}}$)"
         )

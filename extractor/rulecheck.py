@@ -19,6 +19,8 @@ from decimal import Decimal
 import pandas as pd
 import regex
 
+from .dataset import claims_frame
+from .diff import diff
 from .engine import Claim, Extractor
 from .pipeline import extract_claims
 from .ruleset import Example, Rule, RuleSet
@@ -34,9 +36,9 @@ def _same(expected, actual) -> bool:
     return expected == actual
 
 
-def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list[str]:
-    """What is wrong with one example, as one-line messages naming the file and the rule."""
-    where = f"{rule.path.name}: rule {rule.id!r}: example {example.text[:30]!r}"
+def example_failures(extractor: Extractor, example: Example) -> list[str]:
+    """What is wrong with one example, as one-line messages naming the file, the rule and the example."""
+    where = f"{example.where}: example {example.name!r} ({example.text[:20]!r})"
     problems = []
     if example.fields:
         metadata = extractor.metadata(example.text)
@@ -44,6 +46,8 @@ def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list
             if not _same(expected, metadata.get(name)):
                 problems.append(f"{where}: {name} expected {expected!r}, got {metadata.get(name)!r}")
         return problems
+    if example.new is not None:
+        return _diff_failures(extractor, example, where)
     claims: list[Claim] = extract_claims(example.text, extractor, doc=example.doc)
     found = [c.text for c in claims]
     wanted = [c["text"] for c in example.claims]
@@ -57,6 +61,21 @@ def example_failures(extractor: Extractor, rule: Rule, example: Example) -> list
     return problems
 
 
+def _diff_failures(extractor: Extractor, example: Example, where: str) -> list[str]:
+    """What diff finds between the example's two versions, against its `changes` (status, aligned_by, old and new texts)."""
+    doc = example.doc
+    old, new = (claims_frame(extract_claims(text, extractor, doc=doc)) for text in (example.text, example.new))
+    rows = diff(old, new, old_texts={doc: example.text}, new_texts={doc: example.new}, rules=extractor.ruleset)
+    found = [{"status": row.status, "aligned_by": row.aligned_by, "old": row.old_text, "new": row.new_text}
+             for row in rows.itertuples()]
+    found = [{name: None if pd.isna(value) else value for name, value in row.items()} for row in found]
+    if len(found) != len(example.changes):
+        return [f"{where}: changes expected {len(example.changes)}, got {found}"]
+    return [f"{where}: change {i}: {name} expected {value!r}, got {actual[name]!r}"
+            for i, (expected, actual) in enumerate(zip(example.changes, found))
+            for name, value in expected.items() if value is not None and actual[name] != value]
+
+
 def indicator_failures(extractor: Extractor) -> list[str]:
     """What is wrong with the indicator pairs of rules/indicators.toml: `same` pairs share a key,
     `different` pairs never do, `pairs` differ and yet resolve to one key (one claim each, on either side)."""
@@ -64,7 +83,7 @@ def indicator_failures(extractor: Extractor) -> list[str]:
 
     failures = []
     for check in ("same", "different", "pairs"):
-        for pair in extractor.ruleset.table("indicators", check) or []:
+        for pair in extractor.ruleset.table("indicators", check):
             where = f"indicators.toml: {check} {pair['texts'][0][:20]!r}"
             claims = [extract_claims(text, extractor) for text in pair["texts"]]
             if any(len(found) != 1 for found in claims):
@@ -87,10 +106,9 @@ def check_examples(ruleset: RuleSet) -> list[str]:
     """Failures of every example that is not marked as a known miss (xfail), and of the indicator pairs."""
     extractor = Extractor(ruleset)
     failures = []
-    for rule in ruleset.rules:
-        for example in rule.examples:
-            if example.xfail is None:
-                failures.extend(example_failures(extractor, rule, example))
+    for example in ruleset.examples():
+        if example.xfail is None:
+            failures.extend(example_failures(extractor, example))
     return failures + indicator_failures(extractor)
 
 

@@ -86,14 +86,14 @@ class Scanner:
             for rule in ruleset.family(family):
                 if rule.source is None:
                     raise RuleError(f"{rule.path}: rule {rule.id!r}: a scanning rule needs a pattern")
-                ordered.append((int(rule.get("priority", 50)), len(ordered), rule))
+                ordered.append((rule["priority"], len(ordered), rule))
         if not ordered:
             raise RuleError(f"{ruleset.directory}: no claim rules (claims.toml)")
         ordered.sort(key=lambda item: item[:2])
         self.rules = [rule for _, _, rule in ordered]
         self._claims = [rule.family == "claims" for rule in self.rules]
         names = [f"R{i}" for i in range(len(self.rules))]
-        number = expand("{number}", ruleset.fragments, "fragment {number}") if "number" in ruleset.fragments else None
+        number = expand("{number}", ruleset.fragments, "fragment {number}")
         guard = numeral_guard(ruleset)
         members = _members(self.rules, names, number)
         self.pattern = regex.compile(guard + f"(?:{'|'.join(source for source, _ in members)})", regex.V0)
@@ -201,7 +201,8 @@ def _members(rules: list[Rule], names: list[str], number: str | None) -> list[tu
     Rules that start with the `{number}` fragment and sit next to each other
     in priority order share one match of it: `{number}(?:unit1|unit2|...)`
     instead of `{number}unit1|{number}unit2|...`, so a number is read once,
-    not once per unit (the scan's cost at every number).
+    not once per unit (the scan's cost at every number). Without a `number`,
+    every rule stands alone: the plain alternation tests compare against.
     """
     parts: list[tuple[str, list[int]]] = []
     run: list[tuple[int, str]] = []  # (rule index, what follows its number)
@@ -265,11 +266,8 @@ def numeral_guard(ruleset: RuleSet) -> str:
     Written as one negative lookahead, which the engine skips at once where no
     numeral or letter follows, instead of two alternatives tried at every position.
     """
-    inside = [r"(?<=[A-Za-z])[A-Za-z]"]
-    if all(name in ruleset.fragments for name in _NUMERAL_FRAGMENTS):
-        char = expand("|".join(f"{{{name}}}" for name in _NUMERAL_FRAGMENTS), ruleset.fragments, "numeral guard")
-        inside.append(f"(?<={char})(?:{char})")
-    return f"(?!{'|'.join(inside)})"
+    char = expand("|".join(f"{{{name}}}" for name in _NUMERAL_FRAGMENTS), ruleset.fragments, "numeral guard")
+    return f"(?!(?<=[A-Za-z])[A-Za-z]|(?<={char})(?:{char}))"
 
 
 def _picker(positions: list[int]):

@@ -30,7 +30,7 @@ import regex
 
 from .attribution import ClaimContext
 from .context import DocumentContext
-from .ruleset import RuleError, RuleSet, words_pattern
+from .ruleset import RuleSet, words_pattern
 
 # A piece of a subject: a span (start, end) of the text, or words the text does not hold.
 Piece = tuple[int, int] | str
@@ -116,74 +116,69 @@ class SubjectResolver:
     """The subject rules of one rule set, compiled once."""
 
     def __init__(self, ruleset: RuleSet):
-        subjects = ruleset.tables.get("subjects", {})
-        rules = {rule.id: rule for rule in ruleset.family("subjects")}
-        try:
-            breakdown, holder, context = rules["subject.breakdown"], rules["subject.holder"], rules["subject.context"]
-            counted, rank, rate_base = rules["subject.counted_noun"], rules["subject.rank"], rules["subject.rate_base"]
-            growth, share = rules["subject.growth_of_count"], rules["subject.share_of"]
-            recipient, policy, difference = rules["subject.recipient"], rules["subject.policy"], rules["subject.difference"]
-        except KeyError as missing:
-            raise RuleError(f"{ruleset.directory}/subjects.toml: rule {missing} is missing") from None
+        subjects = ruleset.tables["subjects"]
+        breakdown, holder, context, counted, rank, rate_base, growth, share, recipient, policy, difference = (
+            ruleset.rule(f"subject.{name}") for name in ("breakdown", "holder", "context", "counted_noun", "rank", "rate_base",
+                                                        "growth_of_count", "share_of", "recipient", "policy", "difference"))
 
         def words(items: list[str]) -> str:
             return words_pattern(items) or "(?!)"
 
         def pattern(rule, key: str) -> regex.Pattern:
-            return regex.compile(rule.get(key) or "(?!)")
+            return regex.compile(rule[key])
 
         # The clause's own words, trimmed (top-level lists). Word lists are plain literals: the standard
         # `re` engine finds them several times faster than `regex`.
-        self._leading = re.compile(f"^(?:{words(subjects.get('leading', []))})")
-        self._trailing = re.compile(f"(?:{words(subjects.get('trailing', []))})$")
-        self._unbroken = re.compile(f"^(?:{words(subjects.get('unbroken', []))})")
-        self._date_prefix = regex.compile(subjects.get("frame_prefix", "^(?!)"))
+        self._leading = re.compile(f"^(?:{words(subjects['leading'])})")
+        self._trailing = re.compile(f"(?:{words(subjects['trailing'])})$")
+        self._unbroken = re.compile(f"^(?:{words(subjects['unbroken'])})")
+        self._date_prefix = regex.compile(subjects["frame_prefix"])
         # 规模以上 is a threshold, not the 规模 of the quantity before: 规模以上工业增加值 starts a subject of its own.
-        self._continuation = re.compile(f"^(?:{words(subjects.get('continuation', []))})(?!以上|以下)")
-        self._inherit = re.compile(f"^(?:{words(subjects.get('inherit', []))})")
-        self.prenominal_classes = set(subjects.get("prenominal_classes", []))
-        skip, heads = words(subjects.get("after_unit_skip", [])), subjects.get("head_nouns", [])
-        self._verb_before_number = re.compile(f"(?:{words(subjects.get('verbs_before_number', []))})$")
+        self._continuation = re.compile(f"^(?:{words(subjects['continuation'])})(?!以上|以下)")
+        self._inherit = re.compile(f"^(?:{words(subjects['inherit'])})")
+        self.prenominal_classes = set(subjects["prenominal_classes"])
+        skip, heads = words(subjects["after_unit_skip"]), subjects["head_nouns"]
+        self._verb_before_number = re.compile(f"(?:{words(subjects['verbs_before_number'])})$")
         # An item that opens with a verb of its own (培育, 建成; not a one-character 有 or 为, which open names too)
         # does not take the verb of the list before it.
         self._own_verb_front = re.compile(
-            f"^(?:{words([verb for verb in subjects.get('verbs_before_number', []) if len(verb) >= 2])})")
+            f"^(?:{words([verb for verb in subjects['verbs_before_number'] if len(verb) >= 2])})")
 
         def noun_phrase(nouns: list[str]) -> regex.Pattern:
             return regex.compile(rf"(?:{skip})?(?P<noun>[^，,；;。：:\n、\p{{N}}]{{0,24}}(?:{words(nouns)}))")
 
         self._head_noun_phrase = noun_phrase(heads)
         # An amount heads a loan or a quota as well (1200亿元支农支小再贷款); a count does not.
-        self._money_noun_phrase = noun_phrase(heads + subjects.get("money_head_nouns", []))
+        self._money_noun_phrase = noun_phrase(heads + subjects["money_head_nouns"])
         self._last_head = re.compile(f"(?:{words(heads)})$")
 
         # subject.breakdown
-        self._breakdown_verb = regex.compile(words(breakdown.get("verbs", [])))
+        self._breakdown_verb = regex.compile(words(breakdown["verbs"]))
         self._item_count = pattern(breakdown, "item_count")
         self._period_item = pattern(breakdown, "period_items")
-        self._shared_measure = re.compile(f"(?:{words(breakdown.get('shared_measures', []))})$")
-        self._shared_head = re.compile(f"(?:{words(breakdown.get('shared_heads', []))})$")
-        self._run_word = re.compile(f"^(?:{words(breakdown.get('run_words', []))})")
-        modifiers = words(breakdown.get("modifiers", []))
+        self._shared_measure = re.compile(f"(?:{words(breakdown['shared_measures'])})$")
+        self._shared_head = re.compile(f"(?:{words(breakdown['shared_heads'])})$")
+        self._run_word = re.compile(f"^(?:{words(breakdown['run_words'])})")
+        modifiers = words(breakdown["modifiers"])
         self._modifier_end = re.compile(f"(?:{modifiers})$")
         self._modifier_front = re.compile(f"^(?:{modifiers})+")
 
         # subject.holder
-        holders = words(holder.get("holders", []))
+        holders = words(holder["holders"])
         self._holder_noun = re.compile(holders)
-        self._holder_measure = re.compile(f"^(?:{words(holder.get('measures', []))})")
-        self._holder_measure_end = re.compile(f"(?:{words(holder.get('measures_ending', []))})$")
+        self._holder_measure = re.compile(f"^(?:{words(holder['measures'])})")
+        self._holder_measure_end = re.compile(f"(?:{words(holder['measures_ending'])})$")
         self._needs_holder = pattern(holder, "always")
-        self._urging = re.compile(f"^(?:{words(holder.get('urging', []))})")
-        self._inner_verb = regex.compile(words(holder.get("inner_verbs", [])))
+        self._urging = re.compile(f"^(?:{words(holder['urging'])})")
+        self._inner_verb = regex.compile(words(holder["inner_verbs"]))
         # A clause's words up to its first holder (科技型小微企业 in 科技型小微企业融资覆盖面持续扩大).
         self._holder_phrase = regex.compile(rf"[^，,；;。！？!?：:\n]*?(?:{holders})+")
-        self._holder_after = regex.compile(rf"(?:{holder.get('after') or '(?!)'})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{holders})+)")
+        self._holder_after = regex.compile(rf"(?:{holder['after']})(?P<holder>[^，,；;。：:\n]{{0,20}}?(?:{holders})+)")
         # The first noun a share is of, right after it: 四成中小企业认为…, 40%的企业….
         self._first_noun_phrase = regex.compile(rf"(?:以上|以下|左右|多)?的?(?P<noun>[^，,；;。：:\n、\p{{N}}的]{{0,12}}?(?:{holders}))")
 
         # subject.context: the longest run of a clause's words, without a number, that ends in a noun a figure can count.
-        firm_heads = words(context.get("firm_heads", []))
+        firm_heads = words(context["firm_heads"])
         self._counted_phrase = {
             "firm_count": regex.compile(rf"[^，,；;。！？!?：:\n\p{{N}}]*(?:{firm_heads})"),
             "other": regex.compile(rf"[^，,；;。！？!?：:\n\p{{N}}]*(?:{words(heads)})"),
@@ -192,29 +187,29 @@ class SubjectResolver:
         self._context_skip = pattern(context, "skip")
 
         # subject.counted_noun
-        kept = words(counted.get("kept_prefixes", []))
+        kept = words(counted["kept_prefixes"])
         self._kept_prefix = re.compile(f"(?:{kept})$")
         self._kept_front = re.compile(f"^(?:{kept})")
         self._kept_word = re.compile(kept)
-        self._noun_stop = re.compile(words(counted.get("noun_stops", [])))
-        self._change_verb = regex.compile(words(counted.get("change_verbs", [])))
-        self._generic_noun = re.compile(f"^(?:{words(counted.get('generic_nouns', []))})$")
-        self._firm_head = re.compile(f"(?:{words(counted.get('firm_heads', []))})$")
-        self._firm_units = frozenset(counted.get("firm_units", []))
+        self._noun_stop = re.compile(words(counted["noun_stops"]))
+        self._change_verb = regex.compile(words(counted["change_verbs"]))
+        self._generic_noun = re.compile(f"^(?:{words(counted['generic_nouns'])})$")
+        self._firm_head = re.compile(f"(?:{words(counted['firm_heads'])})$")
+        self._firm_units = frozenset(counted["firm_units"])
 
         self._recipient = recipient.pattern or regex.compile("(?!)")
         self._relief = pattern(policy, "relief")
         self._policy_end = pattern(policy, "policy_end")
         self._rank_verb = rank.pattern or regex.compile("(?!)")
         self._list_rank = pattern(rank, "list_rank")
-        self._joins_list = regex.compile(words(rank.get("joins_list", [])))
+        self._joins_list = regex.compile(words(rank["joins_list"]))
         self._rate_base = rate_base.pattern or regex.compile("(?!)")
         self._comparison = difference.pattern or regex.compile("(?!)")
-        self._growth_named = re.compile(f"(?:{words(difference.get('growth_words', []))})$")
-        self._counted_quantity = re.compile(f"(?:{words(growth.get('already', []))})$")
-        self._number_word = re.compile(f"(?:{words(growth.get('number_words', []))})$")
+        self._growth_named = re.compile(f"(?:{words(difference['growth_words'])})$")
+        self._counted_quantity = re.compile(f"(?:{words(growth['already'])})$")
+        self._number_word = re.compile(f"(?:{words(growth['number_words'])})$")
         self._share_word = pattern(share, "share_word")
-        self._share_named = re.compile(f"(?:{words(share.get('already', []))})$")
+        self._share_named = re.compile(f"(?:{words(share['already'])})$")
 
     # -- the subject ------------------------------------------------------------
     def resolve(self, ctx: ClaimContext, document: DocumentContext, earlier: list[Earlier], unit_class: str,

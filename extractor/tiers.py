@@ -56,12 +56,11 @@ _AFTER_UNIT = 3  # a tier word this close after the number modifies the noun it 
 class TierResolver:
     def __init__(self, ruleset: RuleSet, program: Callable[[str], str | None]):
         self.program = program  # the programme a subject's words name (attribution)
-        self.rules = [(rule.pattern, rule.get("tier")) for rule in ruleset.family("tiers")]
+        self.rules = [(rule.pattern, rule["tier"]) for rule in ruleset.family("tiers")]
         # One search for any tier word first: most clauses name none, and then no rule need run.
         self._any = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.rules) or "(?!)", regex.V0)
         self._place_before = regex.compile(r"[全我本该該各]$")
-        subjects = ruleset.tables.get("subjects", {})
-        self._head_noun = re.compile(words_pattern(subjects.get("head_nouns", [])) or "(?!)")
+        self._head_noun = re.compile(words_pattern(ruleset.table("subjects", "head_nouns")) or "(?!)")
 
     def resolve(self, claim: ClaimContext, subject: str, inherited: bool, kind: str, unit_class: str,
                 paired: tuple[list[tuple[int, int]], int] | None, run_place: int,

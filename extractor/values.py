@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import regex
 
-from .numerals import MULTIPLIERS, NumeralError, parse_numeral
+from .numerals import NumeralError, multiplier_powers, parse_numeral
 from .ruleset import Rule, RuleSet
 from .scanner import Candidate
 
@@ -33,11 +33,12 @@ class Reading:
 
 class ValueReader:
     def __init__(self, ruleset: RuleSet):
-        self.base_unit: dict[str, str] = dict(ruleset.table("units", "base_unit") or {})
-        fragments = ruleset.fragments
-        written = [word for name in ("currency", "currency_name", "currency_sign") for word in _words(fragments.get(name))]
-        self.currencies = frozenset(self.base_unit.get(c, c) for c in written or ["元"])
-        self.unit_classes: dict[str, str] = dict(ruleset.table("units", "unit_classes") or {})
+        units = ruleset.table("units", "units")
+        self.base_unit = {word: spelling["base"] for word, spelling in ruleset.table("units", "spellings").items()}
+        self.unit_classes = {unit: entry["class"] for unit, entry in units.items()}
+        self.currencies = frozenset(unit for unit, unit_class in self.unit_classes.items() if unit_class == "money")
+        self.unlisted_class = ruleset.table("units", "unlisted_class")
+        self.powers = multiplier_powers(ruleset)
         self._rule_facts: dict[str, tuple] = {}
 
     def read(self, candidate: Candidate) -> Reading:
@@ -48,10 +49,10 @@ class ValueReader:
         if fixed_value is not None:
             value = fixed_value
         elif doublings:  # 翻两番: doubled twice, four times the base
-            value = Decimal(2) ** int(parse_numeral(num))
+            value = Decimal(2) ** int(parse_numeral(num, self.powers))
         else:
-            value = _numeral(num, mult or (_shared_multiplier(num, num2, mult2) if num2 else ""))
-        value_max = _numeral(num2, mult2) if num2 else None
+            value = self._numeral(num, mult or (_shared_multiplier(num, num2, mult2, self.powers) if num2 else ""))
+        value_max = self._numeral(num2, mult2) if num2 else None
         if groups.get("sign"):
             value = -value
         if value_max is not None and groups.get("sign2"):
@@ -86,29 +87,33 @@ class ValueReader:
         """(value, scale, unit, qualifier, fraction, metric, doublings) a rule fixes, read from its data once."""
         facts = self._rule_facts.get(rule.id)
         if facts is None:
-            value = rule.get("value")
+            value = rule["value"]
             facts = (
                 Decimal(str(value)) if value is not None else None,
-                Decimal(str(rule.get("scale", 1))),
-                rule.get("unit"),
-                rule.get("qualifier"),
-                bool(rule.get("fraction")),
-                rule.get("metric"),
-                bool(rule.get("doublings")),
+                Decimal(str(rule["scale"])),
+                rule["unit"],
+                rule["qualifier"],
+                rule["fraction"],
+                rule["metric"],
+                rule["doublings"],
             )
             self._rule_facts[rule.id] = facts
         return facts
+
+    def _numeral(self, num: str | None, mult: str) -> Decimal:
+        text = _SPACES.sub("", num or "")
+        if not text:  # a bare multiplier as a threshold: 过亿元
+            return Decimal(10) ** self.powers[mult]
+        return parse_numeral(text + mult, self.powers)
 
     def unit_class(self, fixed_metric: str | None, unit: str) -> str:
         """money, percent, points, multiple, firm_count, physical, count, rank or duration."""
         if fixed_metric in ("rank", "duration"):
             return fixed_metric
-        if unit in self.currencies:
-            return "money"
-        return self.unit_classes.get(unit, "count")
+        return self.unit_classes.get(unit, self.unlisted_class)
 
 
-def _shared_multiplier(num: str | None, num2: str, mult2: str) -> str:
+def _shared_multiplier(num: str | None, num2: str, mult2: str, powers: dict[str, int]) -> str:
     """The multiplier a range writes once, after its upper end, for both ends: 3至5万元, 两到三万, 一千到两千万.
 
     Shared only where the lower end, read alike, is not above the upper one
@@ -124,24 +129,11 @@ def _shared_multiplier(num: str | None, num2: str, mult2: str) -> str:
             return ""
         upper, mult2 = upper[:found.start()], found.group()
     try:
-        return mult2 if parse_numeral(lower) <= parse_numeral(upper) else ""
+        return mult2 if parse_numeral(lower, powers) <= parse_numeral(upper, powers) else ""
     except NumeralError:
         return ""
 
 
-def _numeral(num: str | None, mult: str) -> Decimal:
-    text = _SPACES.sub("", num or "")
-    if not text:  # a bare multiplier as a threshold: 过亿元
-        return Decimal(MULTIPLIERS[mult])
-    return parse_numeral(text + mult)
-
-
 def _digit(text: str | None) -> Decimal:
+    """角 or 分: one digit, no multiplier."""
     return parse_numeral(text) if text else Decimal(0)
-
-
-def _words(fragment: str | None) -> list[str]:
-    """The literal words of a fragment written as an alternation (lookaheads and escapes dropped)."""
-    if not fragment:
-        return []
-    return [regex.sub(r"\(\?[!=].*?\)|\\", "", word) for word in fragment.split("|")]

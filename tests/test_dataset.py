@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from extractor import extract_text, extract_texts, load_dataset
 from extractor.cli import app
-from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS
+from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, typed_claims
+from extractor.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,14 @@ def test_load_dataset_types(fresh):
     assert list(documents.columns) == DOCUMENT_COLUMNS
     parquet = pd.read_parquet(fresh / "claims.parquet")
     assert len(parquet) == len(claims)
+
+
+def test_the_categories_are_the_rules_and_a_value_of_other_rules_is_kept():
+    """The enum columns take their order from the rule files; a metric another rule set declares is no null."""
+    typed = typed_claims(pd.DataFrame({"metric": ["loan", "patent_count", None], "kind": ["target", "actual", "policy"]}))
+    assert list(typed.metric.cat.categories) == load_ruleset().names("metric") + ["patent_count"]
+    assert typed.metric.tolist()[:2] == ["loan", "patent_count"] and pd.isna(typed.metric[2])
+    assert list(typed.kind.cat.categories) == ["actual", "target", "policy"]
 
 
 def test_extract_text_columns():

@@ -4,6 +4,7 @@ seed documents read by hand, and texts that carry no metadata at all.
 Test ids start with the rule id, so `pytest -k doc.date` runs the date rules.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 NOTHING = dict.fromkeys(FIELDS + PLACE_FIELDS)
 
 CASES = [
-    pytest.param(example, id=f"{rule.id}[{i}]",
+    pytest.param(example, id=f"{example.owner}[{example.name}]",
                  marks=[pytest.mark.xfail(reason=example.xfail, strict=True)] if example.xfail else [])
     for rule in RULESET.family("documents")
-    for i, example in enumerate(rule.examples)
+    for example in rule.examples
 ]
 
 
@@ -33,7 +34,7 @@ def test_rule_example(example):
 
 def test_every_rule_has_a_matching_example():
     for rule in RULESET.family("documents"):
-        assert any(example.fields.get(rule.get("field")) for example in rule.examples), rule.id
+        assert any(example.fields.get(rule["field"]) for example in rule.examples), rule.id
 
 
 # Read by hand from the head and the foot of each seed document.
@@ -108,9 +109,8 @@ def test_only_head_and_foot_are_read():
 
 
 def test_a_rule_for_an_unknown_field_is_an_error(tmp_path):
-    (tmp_path / "documents.toml").write_text(
-        '[[rule]]\nid = "doc.bad"\ndescription = "typo in the field"\nfield = "titel"\npattern = "(?P<value>x)"\n',
-        encoding="utf-8",
-    )
+    rules = shutil.copytree(SEEDS.parent / "rules", tmp_path / "rules")
+    with open(rules / "documents.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[[rule]]\nid = "doc.bad"\ndescription = "typo in the field"\nfield = "titel"\npattern = "(?P<value>x)"\n')
     with pytest.raises(RuleError, match="doc.bad"):
-        read_metadata("x", load_ruleset(tmp_path))
+        read_metadata("x", load_ruleset(rules))

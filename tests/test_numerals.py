@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.numerals import MULTIPLIERS, NumeralError, parse_numeral
+from extractor.numerals import NumeralError, multiplier_powers, parse_numeral
+from extractor.ruleset import load_ruleset
+
+POWERS = multiplier_powers()
 
 ARABIC_CASES = [
     ("3838.1", "3838.1"),
@@ -143,14 +146,22 @@ def test_error_is_one_line_and_quotes_text():
 
 
 def test_multipliers():
+    """rules/fragments.toml lists each multiplier word once, every written form, with its power of ten."""
     expected = {
-        "十": 10, "百": 100, "千": 1000, "万": 10_000, "十万": 100_000,
-        "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000,
-        "十亿": 1_000_000_000, "百亿": 10_000_000_000, "千亿": 100_000_000_000,
-        "万亿": 1_000_000_000_000,
+        "十": 1, "百": 2, "千": 3, "万": 4, "十万": 5, "百万": 6, "千万": 7,
+        "亿": 8, "十亿": 9, "百亿": 10, "千亿": 11, "万亿": 12,
     }
     traditional = {k.replace("万", "萬").replace("亿", "億"): v for k, v in expected.items()}
-    assert MULTIPLIERS == expected | traditional
+    assert POWERS == expected | traditional | {"仟": 3, "佰": 2}
+
+
+def test_the_scanners_multiplier_fragments_are_the_words_the_parser_reads():
+    """One table, two readers: every word of {multiplier}, {big_multiplier} and {threshold_mult} parses."""
+    fragments = load_ruleset().fragments
+    for name, least in (("multiplier", 2), ("big_multiplier", 4), ("threshold_mult", 2)):
+        words = fragments[name].split("|")
+        assert words and all(POWERS[word] >= least for word in words), name
+        assert all(parse_numeral("3" + word) == 3 * 10 ** POWERS[word] for word in words), name
 
 
 @given(st.integers(min_value=0, max_value=10**12))
@@ -160,11 +171,11 @@ def test_round_trips_cn2an(n):
 
 @given(
     st.decimals(min_value=0, max_value=10**9, places=4, allow_nan=False, allow_infinity=False),
-    st.sampled_from(sorted(MULTIPLIERS)),
+    st.sampled_from(sorted(POWERS)),
     st.sampled_from(["", " "]),
 )
 def test_arabic_times_multiplier(d, word, space):
-    assert parse_numeral(f"{d:f}{space}{word}") == d * MULTIPLIERS[word]
+    assert parse_numeral(f"{d:f}{space}{word}") == d.scaleb(POWERS[word])
 
 
 FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")

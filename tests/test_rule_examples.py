@@ -1,7 +1,9 @@
-"""Every example written beside a rule runs through the whole engine.
+"""Every example written beside a rule, or at the top of a rule file, runs through the whole engine.
 
-Test ids start with the rule id, so `pytest -k claim.range` runs one rule's
-examples. Examples marked `xfail` are known misses: strict, so a fix shows.
+Test ids are the rule id (or the file's family) and the example's name, so
+`pytest -k claim.range` runs one rule's examples and an id never shifts when
+examples are reordered. Examples marked `xfail` are known misses: strict, so a
+fix shows.
 """
 
 import pytest
@@ -12,10 +14,9 @@ from extractor.ruleset import load_ruleset
 
 RULESET = load_ruleset()
 CASES = [
-    pytest.param(rule, example, id=f"{rule.id}[{i}]",
+    pytest.param(example, id=f"{example.owner}[{example.name}]",
                  marks=[pytest.mark.xfail(reason=example.xfail, strict=True)] if example.xfail else [])
-    for rule in RULESET.rules
-    for i, example in enumerate(rule.examples)
+    for example in RULESET.examples()
 ]
 
 
@@ -24,9 +25,9 @@ def extractor():
     return Extractor(RULESET)
 
 
-@pytest.mark.parametrize(("rule", "example"), CASES)
-def test_rule_example(extractor, rule, example):
-    assert example_failures(extractor, rule, example) == []
+@pytest.mark.parametrize("example", CASES)
+def test_rule_example(extractor, example):
+    assert example_failures(extractor, example) == []
 
 
 def test_every_rule_has_an_example():

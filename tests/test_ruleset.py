@@ -1,5 +1,6 @@
 """`extractor rules --check` names the file and the rule of every problem."""
 
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -42,11 +43,44 @@ pattern = '{pattern}'
         (RULE.format(id="claim.broken", pattern="(?P<num>[0-9]+"), "claims.toml: rule 'claim.broken': bad pattern"),
         (RULE.format(id="claim.unknown", pattern="{no_such_fragment}家"), "claims.toml: rule 'claim.unknown': unknown fragment {no_such_fragment}"),
         (RULE.format(id="claim.count", pattern="[0-9]+家"), "claims.toml: rule 'claim.count': duplicate id"),
+        (RULE.format(id="claim.typo", pattern="(?P<num>[0-9]+)(?P<unit>枚)") + 'unitt = "枚"\n',
+         "claims.toml: rule 'claim.typo': unknown key 'unitt' (did you mean 'unit'?)"),
+        (RULE.format(id="claim.priority", pattern="[0-9]+枚") + 'priority = "first"\n',
+         "claims.toml: rule 'claim.priority': priority: must be integer, not str"),
+        (RULE.format(id="claim.metric", pattern="(?P<num>[0-9]+)(?P<unit>枚)") + 'metric = "growht_rate"\n',
+         "claims.toml: rule 'claim.metric': metric: 'growht_rate' is not a metric (one of enterprise_count, subsidy,"),
     ],
 )
 def test_broken_rule_files_are_named(rules_copy, addition, message):
     append(rules_copy / "claims.toml", addition)
-    with pytest.raises(RuleError, match="^.*" + message.replace("(", r"\(").replace("{", r"\{").replace("}", r"\}")):
+    assert_named(rules_copy, message)
+
+
+@pytest.mark.parametrize(
+    ("file", "written", "replaced", "message"),
+    [
+        ("metrics.toml", "window_before = ", "window_befor = ", "metrics.toml: unknown key 'window_befor' (did you mean 'window_before'?)"),
+        ("metrics.toml", '\nwords = ["授信"]', "", "metrics.toml: rule 'metric.credit': 'words' missing"),
+        ("subjects.toml", "\nleading = [", "\nleadin = [", "subjects.toml: unknown key 'leadin' (did you mean 'leading'?)"),
+        ("diff.toml", "min_similarity = 0.5", "", "diff.toml: text: 'min_similarity' missing"),
+        ("structure.toml", 'id = "structure.bullet"', 'id = "structure.bullets"', "rule 'structure.bullet' is missing"),
+        ("kinds.toml", 'units = ["money"]', 'units = ["mony"]', "kinds.toml: rule 'kind.counted_recipient': units: 'mony' is not a unit_class"),
+        ("tiers.toml", 'tier = "municipal_plus"', 'tier = "city_plus"', "tiers.toml: rule 'tier.municipal_plus': tier: 'city_plus' is not a tier"),
+        ("programs.toml", 'name = "gazelle"', 'name = "gazelles"', "programs.toml: rule 'program.gazelle': program: 'gazelle' is not a program"),
+    ],
+)
+def test_a_misspelt_or_missing_key_is_named(rules_copy, file, written, replaced, message):
+    """A key the schema does not know, or a list it needs, is an error: never a silent fallback to a default."""
+    path = rules_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert written in text
+    path.write_text(text.replace(written, replaced, 1), encoding="utf-8")
+    assert_named(rules_copy, message)
+
+
+def assert_named(rules_copy, message):
+    """Loading fails with `message`, and so does `rules --check`: one `Error:` line, exit code 2."""
+    with pytest.raises(RuleError, match=re.escape(message)):
         load_ruleset(rules_copy)
     result = check(rules_copy)
     assert result.exit_code == 2

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..cells import cell_text, is_missing
-from ..dataset import ENUMS
+from ..dataset import enums
 from ..evaluate import score
 
 
@@ -98,7 +98,7 @@ def enterprise_panels(claims: pd.DataFrame, candidate_words: list[str]) -> list[
     rows = claims[(claims["metric"] == "enterprise_count") & (claims["kind"] == "actual")
                   & claims["program"].notna() & ~claims["is_repeat"].astype(bool)]
     rows = rows[pd.array([not is_candidate(row, candidate_words) for row in rows.to_dict("records")], dtype=bool)]
-    programs, tiers = ENUMS["program"], ENUMS["tier"]
+    programs, tiers = enums()["program"], enums()["tier"]
     panels = []
     for doc, group in rows.groupby(rows["doc"].astype(str), sort=False):
         best: dict[tuple, float] = {}

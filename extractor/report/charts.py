@@ -15,22 +15,27 @@ import pandas as pd
 
 from ..cells import is_missing
 from ..display import format_number
+from ..ruleset import builtin_ruleset
 from .analysis import enterprise_panels, target_pairs
 
-# Light backgrounds that keep black text readable; the charts use the same ones.
-METRIC_COLOURS = {
-    "enterprise_count": "#ffd54f", "subsidy": "#a5d6a7", "fund": "#80cbc4", "loan": "#90caf9",
-    "credit": "#b39ddb", "financing": "#9fa8da", "revenue": "#ffab91", "tax_relief": "#c5e1a5",
-    "money_other": "#bcaaa4", "growth_rate": "#f48fb1", "share": "#ce93d8", "rate": "#81d4fa",
-    "multiple": "#e6ee9c", "count": "#ffe0b2", "duration": "#b0bec5", "rank": "#80deea",
-    "other": "#e0e0e0",
-}
-TIER_COLOURS = {
-    "national": "#c62828", "provincial": "#1565c0", "municipal": "#2e7d32",
-    "provincial_plus": "#6a1b9a", "municipal_plus": "#ef6c00", None: "#757575",
-}
-KIND_COLOURS = {"actual": "#1565c0", "target": "#ef6c00", "policy": "#2e7d32"}
-MONEY_METRICS = ["subsidy", "fund", "loan", "credit", "financing", "revenue", "tax_relief", "money_other"]
+def metric_colours() -> dict[str, str]:
+    """Each metric's highlight, light enough for black text (rules/metrics.toml); the charts use the same ones."""
+    return {metric["name"]: metric["colour"] for metric in builtin_ruleset().closed_lists["metric"]}
+
+
+def tier_colours() -> dict[str | None, str]:
+    """Each tier's bar colour (rules/tiers.toml), and grey for a figure of no tier."""
+    return {tier["name"]: tier["colour"] for tier in builtin_ruleset().closed_lists["tier"]} | {None: "#757575"}
+
+
+def kind_colours() -> dict[str, str]:
+    return {kind["name"]: kind["colour"] for kind in builtin_ruleset().closed_lists["kind"]}
+
+
+def money_metrics() -> list[str]:
+    return [metric["name"] for metric in builtin_ruleset().closed_lists["metric"] if metric["money"]]
+
+
 # CJK fonts first so Chinese labels are measured with real glyphs where one is
 # installed; the SVG keeps text as text, so the browser draws it with its fonts.
 CHART_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "DejaVu Sans"]
@@ -73,7 +78,7 @@ def _money_label(x: float, _pos=None) -> str:
 
 def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_words: list[str]) -> str | None:
     """Reported (actual) enterprise counts per programme and tier, one panel per document (analysis.enterprise_panels)."""
-    panels = enterprise_panels(claims, candidate_words)
+    panels, colours = enterprise_panels(claims, candidate_words), tier_colours()
     if not panels:
         return None
     with _chart_style():
@@ -83,7 +88,7 @@ def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_wor
         for ax, (doc, order, best) in zip(axes, panels):
             labels = [f"{program} · {tier}" if tier else program for program, tier in order]
             values = [best[key] for key in order]
-            ax.barh(range(len(order)), values, color=[TIER_COLOURS[tier] for _, tier in order], height=0.7)
+            ax.barh(range(len(order)), values, color=[colours[tier] for _, tier in order], height=0.7)
             for y, value in enumerate(values):
                 ax.annotate(format_number(value), (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
             ax.set_yticks(range(len(order)), labels)
@@ -96,22 +101,23 @@ def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_wor
         from matplotlib.patches import Patch
 
         used = {tier for _, order, _ in panels for _, tier in order}
-        handles = [Patch(color=colour, label=tier or "no tier") for tier, colour in TIER_COLOURS.items() if tier in used]
+        handles = [Patch(color=colour, label=tier or "no tier") for tier, colour in colours.items() if tier in used]
         figure.legend(handles=handles, loc="outside upper center", ncols=len(handles), fontsize=8, frameon=False)
         return _svg(figure, "enterprise counts by programme and tier")
 
 
 def money_chart(claims: pd.DataFrame) -> str | None:
     """Every money claim in 元 on one log axis, a row per metric, coloured by kind."""
-    rows = claims[claims["metric"].isin(MONEY_METRICS) & (claims["unit"] == "元")
+    money = money_metrics()
+    rows = claims[claims["metric"].isin(money) & (claims["unit"] == "元")
                   & ~claims["is_repeat"].astype(bool) & (claims["value"] > 0)]
     if rows.empty:
         return None
-    metrics = [m for m in MONEY_METRICS if (rows["metric"] == m).any()]
+    metrics = [m for m in money if (rows["metric"] == m).any()]
     with _chart_style():
         figure = _figure(7.5, 0.9 + 0.45 * len(metrics))
         ax = figure.subplots()
-        for kind, colour in KIND_COLOURS.items():
+        for kind, colour in kind_colours().items():
             chosen = rows[rows["kind"] == kind]
             if chosen.empty:
                 continue
@@ -139,7 +145,7 @@ def target_chart(pairs: pd.DataFrame) -> str | None:
         ys = range(len(pairs))
         for offset, kind in ((-0.18, "actual"), (0.18, "target")):
             values = pairs[kind].tolist()
-            ax.barh([y + offset for y in ys], values, height=0.34, color=KIND_COLOURS[kind], label=kind)
+            ax.barh([y + offset for y in ys], values, height=0.34, color=kind_colours()[kind], label=kind)
             for y, value, year in zip(ys, values, pairs[f"{kind}_year"]):
                 when = "" if is_missing(year) else f" ({int(year)})"
                 ax.annotate(f"{format_number(value)}{when}", (value, y + offset), xytext=(3, 0),

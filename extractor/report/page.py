@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 
 from ..cells import cell_text, is_missing, json_value
-from ..dataset import ENUMS, _atomic_write, load_dataset
+from ..dataset import _atomic_write, enums, load_dataset
 from ..display import QUALIFIER_SIGNS, format_exact
 from ..evaluate import load_gold
 from ..ruleset import load_ruleset
 from ..texts import DocText, dataset_texts, documents_of_claims
 from .analysis import Entry, GoldMarks, document_places, mark_gold, table_entries
-from .charts import METRIC_COLOURS, charts
+from .charts import charts, metric_colours
 
 NONE = "-"  # filter value of an empty tier or gold status
 # The table stays narrow: the qualifier shows as a sign before the value, the
@@ -129,6 +129,7 @@ def _spans(entries: list[Entry], texts: dict[str, DocText]) -> tuple[dict[str, l
     """Highlights per document, and per document the count of entries whose offsets do not hold their text."""
     spans: dict[str, list[Span]] = {}
     off_text: dict[str, int] = {}
+    coloured = metric_colours()
     for entry in entries:
         text = texts[entry.doc].text if entry.doc in texts else None
         if text is None:
@@ -139,7 +140,7 @@ def _spans(entries: list[Entry], texts: dict[str, DocText]) -> tuple[dict[str, l
             off_text[entry.doc] = off_text.get(entry.doc, 0) + 1
             continue
         metric = cell_text(row.get("metric"))
-        spans.setdefault(entry.doc, []).append(Span(entry.id, start, end, metric if metric in METRIC_COLOURS else "other",
+        spans.setdefault(entry.doc, []).append(Span(entry.id, start, end, metric if metric in coloured else "other",
                                                     entry.mark, _tooltip(row, entry.gold)))
     return spans, off_text
 
@@ -215,9 +216,9 @@ def _filters(claims: pd.DataFrame, docs: list[str], with_gold: bool) -> str:
     present = {column: set(claims[column].dropna().astype(str)) for column in ("metric", "tier", "kind")}
     selects = [
         _select("doc", docs, {d: f"#{i} {d}" for i, d in enumerate(docs)}),
-        _select("metric", [m for m in ENUMS["metric"] if m in present["metric"]]),
-        _select("tier", [t for t in ENUMS["tier"] if t in present["tier"]] + [NONE], {NONE: "(none)"}),
-        _select("kind", [k for k in ENUMS["kind"] if k in present["kind"]]),
+        _select("metric", [m for m in enums()["metric"] if m in present["metric"]]),
+        _select("tier", [t for t in enums()["tier"] if t in present["tier"]] + [NONE], {NONE: "(none)"}),
+        _select("kind", [k for k in enums()["kind"] if k in present["kind"]]),
     ]
     if with_gold:
         selects.append(_select("gold", list(GOLD_LABELS.values()) + [NONE], {NONE: "(no gold)"}))
@@ -227,7 +228,7 @@ def _filters(claims: pd.DataFrame, docs: list[str], with_gold: bool) -> str:
 def _legend(claims: pd.DataFrame, with_gold: bool) -> str:
     """The colour of each metric the claims hold, and the gold marks when scored."""
     present = set(claims["metric"].dropna().astype(str))
-    legend = "".join(f'<span class="key"><span class="chip m-{m}"></span>{m}</span>' for m in ENUMS["metric"] if m in present)
+    legend = "".join(f'<span class="key"><span class="chip m-{m}"></span>{m}</span>' for m in enums()["metric"] if m in present)
     if with_gold:
         legend += ('<span class="key"><mark class="hl m-other fp">12家</mark> false positive</span>'
                    '<span class="key"><mark class="hl m-other miss">12家</mark> missed gold claim</span>')
@@ -263,13 +264,13 @@ def render_report(
         for name, svg, caption, empty in charts(claims, places, list(candidate_words))
     ]
     kinds = claims["kind"].astype(str).value_counts()
-    summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in ENUMS["kind"]) + ")."
+    summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in enums()["kind"]) + ")."
     headers = ["#"] + TABLE_FIELDS + (["gold"] if gold is not None else [])
     parts = {
         "title": html.escape(title),
         "summary": html.escape(summary),
         "gold_summary": f'<p class="gold-summary">{html.escape(gold.summary)}</p>' if gold is not None else "",
-        "metric_css": "\n".join(f".m-{m} {{ --c: {c}; }}" for m, c in METRIC_COLOURS.items()),
+        "metric_css": "\n".join(f".m-{m} {{ --c: {c}; }}" for m, c in metric_colours().items()),
         "charts": "".join(figures),
         "filters": _filters(claims, docs, gold is not None),
         "legend": _legend(claims, gold is not None),
@@ -298,7 +299,7 @@ def load_report_inputs(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
 def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None = None,
                  rules: str | Path | None = None) -> ReportSummary:
     """Read a dataset (and gold), find the texts, and write the report atomically; word lists come from `rules`."""
-    candidate_words = load_ruleset(rules).table("subjects", "candidate_words") or []
+    candidate_words = load_ruleset(rules).table("subjects", "candidate_words")
     claims, documents, folder = load_report_inputs(dataset)
     texts = dataset_texts(folder, documents)
     marks = mark_gold(claims, load_gold(gold), list(documents["doc"].astype(str))) if gold is not None else None
