@@ -14,13 +14,11 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .ruleset import RuleSet, load_ruleset
+from .ruleset import RuleSet, per_rule_set
 
 _FAR = np.int64(1) << 40  # offsets of different document pairs never meet
 
@@ -33,19 +31,9 @@ class TextRules:
     max_block_chars: int
 
 
-@lru_cache(maxsize=8)
-def _text_rules(directory: str | None) -> TextRules:
-    return text_rules_of(load_ruleset(directory))
-
-
-def text_rules(rules: str | Path | RuleSet | None = None) -> TextRules:
-    """The TextRules of a rules directory (the built-in rules/ by default), read once per process."""
-    if isinstance(rules, RuleSet):
-        return text_rules_of(rules)
-    return _text_rules(str(Path(rules).resolve()) if rules is not None else None)
-
-
-def text_rules_of(ruleset: RuleSet) -> TextRules:
+@per_rule_set
+def text_rules(ruleset: RuleSet) -> TextRules:
+    """The TextRules of a rule set or a rules folder (the built-in rules by default), read once per process."""
     text = ruleset.table("diff", "text")
     return TextRules(min_similarity=float(text["min_similarity"]), max_block_chars=text["max_block_chars"])
 

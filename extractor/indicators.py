@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,7 @@ import regex
 
 from .cells import cell_text
 from .normalize import to_simplified
-from .ruleset import RuleSet, load_ruleset
+from .ruleset import RuleSet, per_rule_set
 
 SEPARATOR = "|"
 JOIN = "+"
@@ -142,16 +141,8 @@ class IndicatorRules:
         return fields.merge(distinct, how="left", on=columns)["indicator"].set_axis(claims.index)
 
 
-@functools.lru_cache(maxsize=8)
-def _rules_of(directory: str | None) -> IndicatorRules:
-    return IndicatorRules(load_ruleset(directory))
-
-
-def indicator_rules(rules: str | Path | RuleSet | None = None) -> IndicatorRules:
-    """The IndicatorRules of a rules directory (the built-in rules by default), built once per process."""
-    if isinstance(rules, RuleSet):
-        return IndicatorRules(rules)
-    return _rules_of(str(Path(rules).resolve()) if rules is not None else None)
+# The IndicatorRules of a rule set or a rules folder (the built-in rules by default), built once per process.
+indicator_rules = per_rule_set(IndicatorRules)
 
 
 def resolve_keys(keys: pd.Series, groups: pd.Series, sources: pd.Series, generic: pd.Series,

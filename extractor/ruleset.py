@@ -17,15 +17,17 @@ import hashlib
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import regex
 
 from .ruleschema import CheckedFile, RuleError, Schema, check_references
+
+T = TypeVar("T")
 
 BUILTIN_RULES = "extractor.rules"
 SCHEMA_FILE = "schema.toml"
@@ -175,6 +177,21 @@ def builtin_rules() -> Traversable:
 def builtin_ruleset() -> RuleSet:
     """The built-in rules, loaded once per process (for what reads them outside an extraction: enums, colours)."""
     return load_ruleset()
+
+
+def per_rule_set(build: Callable[[RuleSet], T]) -> Callable[[str | Path | RuleSet | None], T]:
+    """`build` over a rule set, given one or a rules folder (the built-in rules for None): a folder's rules are
+    read and built once per process, so the commands that take `--rules` do not reload them per call."""
+    @lru_cache(maxsize=8)
+    def of_folder(directory: str | None) -> T:
+        return build(load_ruleset(directory))
+
+    @wraps(build)
+    def of(rules: str | Path | RuleSet | None = None) -> T:
+        if isinstance(rules, RuleSet):
+            return build(rules)
+        return of_folder(str(Path(rules).resolve()) if rules is not None else None)
+    return of
 
 
 def _folder(directory: str | Path | Traversable | None) -> Traversable:
