@@ -61,7 +61,7 @@ class DocumentContext:
     plan_years: list[int]  # and its end year
     headline_lines: frozenset[int]  # starts of the title line and of subheads: lines that restate figures of the story
     target_cues: tuple[int, ...]  # where a goal is announced (力争, 到2025年，, 目标是): it governs the rest of its paragraph
-    # What a resolver works out once per document on first need (subjects.py: the clause breaks and what the
+    # What a resolver works out once per document on first need (subjects/inheritance.py: the clause breaks and what the
     # clauses between them count), so that a figure's lookup does not reread its paragraph.
     lookups: dict = field(default_factory=dict, repr=False, compare=False)
     _section_starts: list[int] = field(default_factory=list)
