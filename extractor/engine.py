@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 import regex
 
 from .attribution import Attributor, ClaimContext, clause_bounds
+from .claim import Claim
 from .context import DocumentReader
 from .contextmodel import DocumentContext
 from .indicators import IndicatorRules
@@ -35,7 +36,7 @@ from .numerals import MAX_LENGTH, NumeralError
 from .qualifiers import QualifierReader
 from .ruleset import RuleSet, load_ruleset
 from .scanner import Candidate, Scanner
-from .subjects import Earlier, Piece, SubjectResolver
+from .subjects import Earlier, SubjectResolver
 from .tablemodel import Table
 from .tables import TableCell, TableReader
 from .tiers import TierResolver
@@ -51,32 +52,6 @@ _CLAUSE_BREAK = regex.compile(r"[，,；;。：:\n]")
 # Claims a headline's figure may wait for the body figure it restates; beyond, it keeps its own kind and year
 # (the claims after it wait with it, to come out in order).
 HEADLINE_WAIT = 10_000
-
-
-@dataclass
-class Claim:
-    doc: str
-    start: int
-    end: int
-    text: str
-    value: Decimal
-    value_max: Decimal | None
-    unit: str
-    qualifier: str
-    metric: str
-    subject: str
-    tier: str | None
-    program: str | None
-    year: int | None
-    kind: str
-    sentence: str
-    sentence_start: int
-    line: int
-    rule: str
-    is_repeat: bool = False
-    subject_pieces: tuple[Piece, ...] = ()  # the subject as spans of `text` (and joining words): mapped back to the document
-    indicator: str | None = None  # what is measured, one key however it is worded (indicators.py)
-    period: str | None = None  # the finest period stated for the figure, starting with its year (periods.py)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ import pyarrow as pa
 
 from .dataset import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableWriter, arrow_table, claims_frame, documents_frame
 from .documents import TEXTS
-from .engine import Claim, Extractor
+from .claim import Claim
+from .engine import Extractor
 from .pipeline import extract_document_into, get_extractor
 
 if TYPE_CHECKING:

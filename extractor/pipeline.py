@@ -17,7 +17,8 @@ import regex
 
 from .dataset import claims_frame, documents_frame
 from .documents import find_inputs, read_document, shown
-from .engine import Claim, Extractor
+from .claim import Claim
+from .engine import Extractor
 from .normalize import Normalised, Normaliser, fold
 from .numerals import MAX_LENGTH
 from .ruleset import RuleSet

@@ -21,7 +21,8 @@ import regex
 
 from .dataset import claims_frame
 from .diff import diff
-from .engine import Claim, Extractor
+from .claim import Claim
+from .engine import Extractor
 from .pipeline import extract_claims
 from .ruleset import Example, Rule, RuleSet
 
