@@ -1,6 +1,7 @@
 """The HTML review report: highlights from offsets, texts found or explained,
 gold marks, charts, the CLI, and a real headless browser clicking a claim."""
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, write_table
-from extractor.report import Span, document_places, enterprise_chart, find_text, highlight, target_pairs, write_report
+from extractor.report import ReportRules, Span, document_places, enterprise_chart, find_text, highlight, target_pairs, write_report
 from extractor.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -354,11 +355,12 @@ def test_the_enterprise_chart_leaves_out_enterprises_that_only_applied():
         count("13家", "“小巨人”企业"),                # 推荐 just before the number
         count("9家", "国家级“小巨人”企业"),           # the 申报 just before it is in the previous sentence
     ])
-    words = load_ruleset().table("subjects", "candidate_words")
-    labels = re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}, words))
+    rules = ReportRules.of(load_ruleset())
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}, rules))
     assert "9" in labels and "44" not in labels and "13" not in labels
     # The words are the rules' data: without them every count is charted (the largest, 44).
-    assert "44" in re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}, []))
+    without = dataclasses.replace(rules, candidate_words=[])
+    assert "44" in re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}, without))
 
 
 def test_the_same_dataset_gives_the_same_page(tmp_path):

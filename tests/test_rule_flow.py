@@ -128,6 +128,8 @@ def test_the_edits_reach_the_report(rules, docs, tmp_path):
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert ">300枚</mark>" in page and ">1200件</mark>" in page
     assert '<td class="metric">patent_count</td>' in page or 'data-metric="patent_count"' in page
+    # the rule set's own closed list colours the highlight and fills the filter, not the built-in one
+    assert ".m-patent_count { --c: #fff59d; }" in page and '<option value="patent_count">' in page
 
 
 def test_the_edits_reach_diff(rules, docs, tmp_path):

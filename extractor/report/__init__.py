@@ -13,12 +13,12 @@ it; the texts come from texts.py, as diff's do.
 """
 
 from ..texts import DocText, find_text
-from .analysis import GoldMarks, document_places, enterprise_panels, mark_gold, target_pairs
+from .analysis import GoldMarks, ReportRules, document_places, enterprise_panels, mark_gold, target_pairs
 from .charts import enterprise_chart, money_chart, target_chart
 from .page import ReportSummary, Span, highlight, load_report_inputs, render_report, write_report
 
 __all__ = [
-    "DocText", "GoldMarks", "ReportSummary", "Span", "document_places", "enterprise_chart", "enterprise_panels",
+    "DocText", "GoldMarks", "ReportRules", "ReportSummary", "Span", "document_places", "enterprise_chart", "enterprise_panels",
     "find_text", "highlight", "load_report_inputs", "mark_gold", "money_chart", "render_report", "target_chart",
     "target_pairs", "write_report",
 ]

@@ -13,6 +13,34 @@ import pandas as pd
 from ..cells import cell_text, is_missing
 from ..dataset import enums
 from ..evaluate import score
+from ..ruleset import RuleSet, builtin_ruleset
+
+
+@dataclass(frozen=True)
+class ReportRules:
+    """What the report reads from a rule set: each closed list in order with its colours, the money metrics,
+    and the words that mark an enterprise count as candidates (rules/subjects.toml `candidate_words`)."""
+
+    enums: dict[str, list[str]]
+    metric_colours: dict[str, str]
+    tier_colours: dict[str | None, str]  # and grey for a figure of no tier
+    kind_colours: dict[str, str]
+    money_metrics: list[str]
+    candidate_words: list[str]
+
+    @classmethod
+    def of(cls, ruleset: RuleSet | None = None) -> ReportRules:
+        """The report's view of `ruleset` (the built-in rules by default), so `--rules` colours its own lists."""
+        ruleset = ruleset or builtin_ruleset()
+        lists = ruleset.closed_lists
+        return cls(
+            enums=enums(ruleset),
+            metric_colours={metric["name"]: metric["colour"] for metric in lists["metric"]},
+            tier_colours={tier["name"]: tier["colour"] for tier in lists["tier"]} | {None: "#757575"},
+            kind_colours={kind["name"]: kind["colour"] for kind in lists["kind"]},
+            money_metrics=[metric["name"] for metric in lists["metric"] if metric["money"]],
+            candidate_words=list(ruleset.table("subjects", "candidate_words")),
+        )
 
 
 @dataclass
@@ -88,7 +116,7 @@ def is_candidate(row: dict, candidate_words: list[str]) -> bool:
     return any(word in around for word in candidate_words)
 
 
-def enterprise_panels(claims: pd.DataFrame, candidate_words: list[str]) -> list[tuple[str, list[tuple], dict[tuple, float]]]:
+def enterprise_panels(claims: pd.DataFrame, rules: ReportRules) -> list[tuple[str, list[tuple], dict[tuple, float]]]:
     """Reported (actual) enterprise counts per programme and tier: (doc, (programme, tier) in order, largest count) per document.
 
     A document can give the same programme and tier more than once (a stock and
@@ -97,8 +125,8 @@ def enterprise_panels(claims: pd.DataFrame, candidate_words: list[str]) -> list[
     """
     rows = claims[(claims["metric"] == "enterprise_count") & (claims["kind"] == "actual")
                   & claims["program"].notna() & ~claims["is_repeat"].astype(bool)]
-    rows = rows[pd.array([not is_candidate(row, candidate_words) for row in rows.to_dict("records")], dtype=bool)]
-    programs, tiers = enums()["program"], enums()["tier"]
+    rows = rows[pd.array([not is_candidate(row, rules.candidate_words) for row in rows.to_dict("records")], dtype=bool)]
+    programs, tiers = rules.enums["program"], rules.enums["tier"]
     panels = []
     for doc, group in rows.groupby(rows["doc"].astype(str), sort=False):
         best: dict[tuple, float] = {}

@@ -15,26 +15,7 @@ import pandas as pd
 
 from ..cells import is_missing
 from ..display import format_number
-from ..ruleset import builtin_ruleset
-from .analysis import enterprise_panels, target_pairs
-
-def metric_colours() -> dict[str, str]:
-    """Each metric's highlight, light enough for black text (rules/metrics.toml); the charts use the same ones."""
-    return {metric["name"]: metric["colour"] for metric in builtin_ruleset().closed_lists["metric"]}
-
-
-def tier_colours() -> dict[str | None, str]:
-    """Each tier's bar colour (rules/tiers.toml), and grey for a figure of no tier."""
-    return {tier["name"]: tier["colour"] for tier in builtin_ruleset().closed_lists["tier"]} | {None: "#757575"}
-
-
-def kind_colours() -> dict[str, str]:
-    return {kind["name"]: kind["colour"] for kind in builtin_ruleset().closed_lists["kind"]}
-
-
-def money_metrics() -> list[str]:
-    return [metric["name"] for metric in builtin_ruleset().closed_lists["metric"] if metric["money"]]
-
+from .analysis import ReportRules, enterprise_panels, target_pairs
 
 # CJK fonts first so Chinese labels are measured with real glyphs where one is
 # installed; the SVG keeps text as text, so the browser draws it with its fonts.
@@ -76,9 +57,9 @@ def _money_label(x: float, _pos=None) -> str:
     return f"{x:g}"
 
 
-def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_words: list[str]) -> str | None:
+def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], rules: ReportRules) -> str | None:
     """Reported (actual) enterprise counts per programme and tier, one panel per document (analysis.enterprise_panels)."""
-    panels, colours = enterprise_panels(claims, candidate_words), tier_colours()
+    panels, colours = enterprise_panels(claims, rules), rules.tier_colours
     if not panels:
         return None
     with _chart_style():
@@ -106,9 +87,9 @@ def enterprise_chart(claims: pd.DataFrame, places: dict[str, str], candidate_wor
         return _svg(figure, "enterprise counts by programme and tier")
 
 
-def money_chart(claims: pd.DataFrame) -> str | None:
+def money_chart(claims: pd.DataFrame, rules: ReportRules) -> str | None:
     """Every money claim in 元 on one log axis, a row per metric, coloured by kind."""
-    money = money_metrics()
+    money = rules.money_metrics
     rows = claims[claims["metric"].isin(money) & (claims["unit"] == "元")
                   & ~claims["is_repeat"].astype(bool) & (claims["value"] > 0)]
     if rows.empty:
@@ -117,7 +98,7 @@ def money_chart(claims: pd.DataFrame) -> str | None:
     with _chart_style():
         figure = _figure(7.5, 0.9 + 0.45 * len(metrics))
         ax = figure.subplots()
-        for kind, colour in kind_colours().items():
+        for kind, colour in rules.kind_colours.items():
             chosen = rows[rows["kind"] == kind]
             if chosen.empty:
                 continue
@@ -135,7 +116,7 @@ def money_chart(claims: pd.DataFrame) -> str | None:
         return _svg(figure, "money claims by metric")
 
 
-def target_chart(pairs: pd.DataFrame) -> str | None:
+def target_chart(pairs: pd.DataFrame, rules: ReportRules) -> str | None:
     """Each programme's latest actual beside its largest target (analysis.target_pairs)."""
     if pairs.empty:
         return None
@@ -145,7 +126,7 @@ def target_chart(pairs: pd.DataFrame) -> str | None:
         ys = range(len(pairs))
         for offset, kind in ((-0.18, "actual"), (0.18, "target")):
             values = pairs[kind].tolist()
-            ax.barh([y + offset for y in ys], values, height=0.34, color=kind_colours()[kind], label=kind)
+            ax.barh([y + offset for y in ys], values, height=0.34, color=rules.kind_colours[kind], label=kind)
             for y, value, year in zip(ys, values, pairs[f"{kind}_year"]):
                 when = "" if is_missing(year) else f" ({int(year)})"
                 ax.annotate(f"{format_number(value)}{when}", (value, y + offset), xytext=(3, 0),
@@ -158,7 +139,7 @@ def target_chart(pairs: pd.DataFrame) -> str | None:
         return _svg(figure, "targets against actuals")
 
 
-def charts(claims: pd.DataFrame, places: dict[str, str], candidate_words: list[str]) -> list[tuple[str, str | None, str, str]]:
+def charts(claims: pd.DataFrame, places: dict[str, str], rules: ReportRules) -> list[tuple[str, str | None, str, str]]:
     """(title, svg or None, caption, what it means when there is nothing to draw) for each chart."""
     with warnings.catch_warnings():
         # Without a CJK font Chinese labels fall back; the browser still draws them.
@@ -166,15 +147,15 @@ def charts(claims: pd.DataFrame, places: dict[str, str], candidate_words: list[s
         warnings.filterwarnings("ignore", message="findfont")
         pairs = target_pairs(claims, places)
         return [
-            ("Enterprise counts by programme and tier", enterprise_chart(claims, places, candidate_words),
+            ("Enterprise counts by programme and tier", enterprise_chart(claims, places, rules),
              "Actual enterprise counts whose subject names a programme, per document; bar colour is the tier "
              "(grey: no tier named). The largest count per programme and tier is shown; enterprises recommended "
-             f"to apply ({', '.join(candidate_words)}) are left out.",
+             f"to apply ({', '.join(rules.candidate_words)}) are left out.",
              "No actual enterprise count names a programme."),
-            ("Money claims by metric", money_chart(claims),
+            ("Money claims by metric", money_chart(claims, rules),
              "Every amount in 元 (repeats of a printed-twice text left out), coloured by kind: "
              "actual figures, targets, and policy caps or thresholds.", "No money claim in 元."),
-            ("Targets against actuals", target_chart(pairs),
+            ("Targets against actuals", target_chart(pairs, rules),
              "Programmes with both a target and an actual for the same place, tier, metric and unit: the latest "
              "actual against the largest target. Check the subjects: a target for new enterprises is not a stock.",
              "No programme has both a target and an actual for the same place, tier, metric and unit."),

@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 
 from ..cells import cell_text, is_missing, json_value
-from ..dataset import _atomic_write, enums, load_dataset
+from ..dataset import _atomic_write, load_dataset
 from ..display import QUALIFIER_SIGNS, format_exact
 from ..evaluate import load_gold
 from ..ruleset import load_ruleset
 from ..texts import DocText, dataset_texts, documents_of_claims
-from .analysis import Entry, GoldMarks, document_places, mark_gold, table_entries
-from .charts import charts, metric_colours
+from .analysis import Entry, GoldMarks, ReportRules, document_places, mark_gold, table_entries
+from .charts import charts
 
 NONE = "-"  # filter value of an empty tier or gold status
 # The table stays narrow: the qualifier shows as a sign before the value, the
@@ -125,11 +125,10 @@ def _json_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _spans(entries: list[Entry], texts: dict[str, DocText]) -> tuple[dict[str, list[Span]], dict[str, int]]:
+def _spans(entries: list[Entry], texts: dict[str, DocText], coloured: dict[str, str]) -> tuple[dict[str, list[Span]], dict[str, int]]:
     """Highlights per document, and per document the count of entries whose offsets do not hold their text."""
     spans: dict[str, list[Span]] = {}
     off_text: dict[str, int] = {}
-    coloured = metric_colours()
     for entry in entries:
         text = texts[entry.doc].text if entry.doc in texts else None
         if text is None:
@@ -211,24 +210,24 @@ def _select(name: str, values: list[str], labels: dict[str, str] | None = None) 
     return f'<label>{name} <select data-filter="{name}">{"".join(options)}</select></label>'
 
 
-def _filters(claims: pd.DataFrame, docs: list[str], with_gold: bool) -> str:
+def _filters(claims: pd.DataFrame, docs: list[str], with_gold: bool, enums: dict[str, list[str]]) -> str:
     """The filters, offering only values the claims hold, in the enums' order."""
     present = {column: set(claims[column].dropna().astype(str)) for column in ("metric", "tier", "kind")}
     selects = [
         _select("doc", docs, {d: f"#{i} {d}" for i, d in enumerate(docs)}),
-        _select("metric", [m for m in enums()["metric"] if m in present["metric"]]),
-        _select("tier", [t for t in enums()["tier"] if t in present["tier"]] + [NONE], {NONE: "(none)"}),
-        _select("kind", [k for k in enums()["kind"] if k in present["kind"]]),
+        _select("metric", [m for m in enums["metric"] if m in present["metric"]]),
+        _select("tier", [t for t in enums["tier"] if t in present["tier"]] + [NONE], {NONE: "(none)"}),
+        _select("kind", [k for k in enums["kind"] if k in present["kind"]]),
     ]
     if with_gold:
         selects.append(_select("gold", list(GOLD_LABELS.values()) + [NONE], {NONE: "(no gold)"}))
     return "".join(selects)
 
 
-def _legend(claims: pd.DataFrame, with_gold: bool) -> str:
+def _legend(claims: pd.DataFrame, with_gold: bool, metrics: list[str]) -> str:
     """The colour of each metric the claims hold, and the gold marks when scored."""
     present = set(claims["metric"].dropna().astype(str))
-    legend = "".join(f'<span class="key"><span class="chip m-{m}"></span>{m}</span>' for m in enums()["metric"] if m in present)
+    legend = "".join(f'<span class="key"><span class="chip m-{m}"></span>{m}</span>' for m in metrics if m in present)
     if with_gold:
         legend += ('<span class="key"><mark class="hl m-other fp">12家</mark> false positive</span>'
                    '<span class="key"><mark class="hl m-other miss">12家</mark> missed gold claim</span>')
@@ -241,14 +240,15 @@ def render_report(
     texts: dict[str, DocText],
     gold: GoldMarks | None = None,
     title: str = "Claims review",
-    candidate_words: tuple[str, ...] | list[str] = (),
+    rules: ReportRules | None = None,
 ) -> str:
-    """The whole page as one HTML string; `candidate_words` as rules/subjects.toml gives them."""
+    """The whole page as one HTML string; lists, colours and words from `rules` (the built-in rules by default)."""
+    rules = rules or ReportRules.of()
     docs = list(documents["doc"].astype(str))
     doc_index = {doc: i for i, doc in enumerate(docs)}
     places = document_places(documents)
     entries = table_entries(claims, gold)
-    spans, off_text = _spans(entries, texts)
+    spans, off_text = _spans(entries, texts, rules.metric_colours)
     shown = {span.id for doc_spans in spans.values() for span in doc_spans}
     # Document order, and a missed gold claim among the claims at its place.
     entries.sort(key=lambda e: (doc_index.get(e.doc, len(docs)), int(e.row["start"]), e.id[0]))
@@ -261,19 +261,19 @@ def render_report(
     figures = [
         f"<figure><h3>{html.escape(name)}</h3>{svg or _note('Nothing to draw: ' + empty)}"
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        for name, svg, caption, empty in charts(claims, places, list(candidate_words))
+        for name, svg, caption, empty in charts(claims, places, rules)
     ]
     kinds = claims["kind"].astype(str).value_counts()
-    summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in enums()["kind"]) + ")."
+    summary = f"{len(docs)} documents, {len(claims)} claims (" + ", ".join(f"{kinds.get(k, 0)} {k}" for k in rules.enums["kind"]) + ")."
     headers = ["#"] + TABLE_FIELDS + (["gold"] if gold is not None else [])
     parts = {
         "title": html.escape(title),
         "summary": html.escape(summary),
         "gold_summary": f'<p class="gold-summary">{html.escape(gold.summary)}</p>' if gold is not None else "",
-        "metric_css": "\n".join(f".m-{m} {{ --c: {c}; }}" for m, c in metric_colours().items()),
+        "metric_css": "\n".join(f".m-{m} {{ --c: {c}; }}" for m, c in rules.metric_colours.items()),
         "charts": "".join(figures),
-        "filters": _filters(claims, docs, gold is not None),
-        "legend": _legend(claims, gold is not None),
+        "filters": _filters(claims, docs, gold is not None, rules.enums),
+        "legend": _legend(claims, gold is not None, rules.enums["metric"]),
         "total": str(len(entries)),
         "headers": "".join(f"<th>{h}</th>" for h in headers),
         "rows": "\n".join(rows),
@@ -299,11 +299,11 @@ def load_report_inputs(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
 def write_report(dataset: str | Path, out: str | Path, gold: str | Path | None = None,
                  rules: str | Path | None = None) -> ReportSummary:
     """Read a dataset (and gold), find the texts, and write the report atomically; word lists come from `rules`."""
-    candidate_words = load_ruleset(rules).table("subjects", "candidate_words")
+    report_rules = ReportRules.of(load_ruleset(rules) if rules is not None else None)
     claims, documents, folder = load_report_inputs(dataset)
     texts = dataset_texts(folder, documents)
     marks = mark_gold(claims, load_gold(gold), list(documents["doc"].astype(str))) if gold is not None else None
-    page = render_report(claims, documents, texts, marks, title=f"Claims review: {dataset}", candidate_words=candidate_words)
+    page = render_report(claims, documents, texts, marks, title=f"Claims review: {dataset}", rules=report_rules)
     out = Path(out)
 
     def write(tmp: str) -> None:
