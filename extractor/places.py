@@ -13,6 +13,7 @@ a text that names no place stays empty.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -105,7 +106,9 @@ class PlaceReader:
                 self.self_words[word] = frozenset(group["kinds"])
         self.country_words = frozenset(country["words"])
         every = set(full) | set(short) | set(self.self_words) | self.country_words
-        self.names = regex.compile(r"\L<names>", names=sorted(every)) if every else None
+        # The standard `re` engine finds a plain alternation of the ~6,000 names about 5x faster than `regex`'s
+        # named list (which read about 10 µs a character); longest first, it gives the same leftmost-longest names.
+        self.names = re.compile(words_pattern(list(every))) if every else None
         self.county_cue = regex.compile(f"^(?:{words_pattern(names['county_cues'])})") if names["county_cues"] else None
         self.country_not_before = (regex.compile(f"^(?:{words_pattern(country['not_before'])})")
                                    if country["not_before"] else None)
