@@ -13,6 +13,8 @@ import regex
 
 from .ruleset import RuleSet, words_pattern
 
+_MEMO_SIZE = 65_536  # subjects remembered by program (a few dozen characters each)
+
 
 @dataclass(frozen=True)
 class ClaimContext:
@@ -49,6 +51,7 @@ class Attributor:
         # Characters that end a claim's clause (rules/subjects.toml): the clause a metric cue and a subject are read in.
         self.clause_break = regex.compile(ruleset.table("subjects", "clause_breaks"))
         self.program_rules = [(rule.pattern, rule["program"]) for rule in ruleset.family("programs")]
+        self._program_of: dict[str, str | None] = {}
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: ClaimContext, unit_class: str, fixed: str | None) -> str:
@@ -97,11 +100,15 @@ class Attributor:
 
     # -- programme -----------------------------------------------------------
     def program(self, subject: str) -> str | None:
-        """The first programme (most specific first) whose words the subject names."""
-        for pattern, program in self.program_rules:
-            if pattern.search(subject):
-                return program
-        return None
+        """The first programme (most specific first) whose words the subject names (memoised: subjects repeat)."""
+        try:
+            return self._program_of[subject]
+        except KeyError:
+            if len(self._program_of) >= _MEMO_SIZE:
+                self._program_of.clear()
+            found = self._program_of[subject] = next(
+                (program for pattern, program in self.program_rules if pattern.search(subject)), None)
+            return found
 
 
 def clause_bounds(text: str, start: int, end: int, sentence_start: int, sentence_end: int, breaks: regex.Pattern) -> tuple[int, int]:

@@ -79,9 +79,15 @@ def _read(rule: Rule, field: str, zones: dict[str, str], found: dict[str, str | 
             raise RuleError(f"{rule.path}: rule {rule.id!r}: unknown zone {zone!r}")
         if not source:
             continue
-        values = [v for m in rule.pattern.finditer(source) if (v := _value(field, m))]
-        if values:
-            return values[-1] if zone == "foot" else values[0]
+        values = (v for m in rule.pattern.finditer(source) if (v := _value(field, m)))
+        if zone == "foot":  # the last value: every match is read
+            value = None
+            for value in values:
+                pass
+        else:  # the first value: the scan stops there
+            value = next(values, None)
+        if value:
+            return value
     return None
 
 

@@ -13,10 +13,16 @@ a text that names no place stays empty.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 import regex
+
+try:
+    import hyperscan
+except ImportError:  # a platform without a hyperscan wheel: the re alternation
+    hyperscan = None
 
 from .normalize import to_simplified
 from .ruleset import RuleError, RuleSet, words_pattern
@@ -105,7 +111,7 @@ class PlaceReader:
                 self.self_words[word] = frozenset(group["kinds"])
         self.country_words = frozenset(country["words"])
         every = set(full) | set(short) | set(self.self_words) | self.country_words
-        self.names = regex.compile(r"\L<names>", names=sorted(every)) if every else None
+        self.names = _NameFinder(every) if every else None
         self.county_cue = regex.compile(f"^(?:{words_pattern(names['county_cues'])})") if names["county_cues"] else None
         self.country_not_before = (regex.compile(f"^(?:{words_pattern(country['not_before'])})")
                                    if country["not_before"] else None)
@@ -171,8 +177,8 @@ class PlaceReader:
         if self.names is None:
             return []
         found = []
-        for match in self.names.finditer(text):
-            word, start, end = match.group(), match.start(), match.end()
+        for start, end in self.names.spans(text):
+            word = text[start:end]
             after = text[end:end + 12]
             if word in self.self_words:
                 found.append(_Mention(start, end, (), self_kinds=self.self_words[word]))
@@ -197,6 +203,46 @@ class PlaceReader:
             if divisions:
                 found.append(_Mention(start, end, tuple(dict.fromkeys(divisions))))
         return found
+
+
+class _NameFinder:
+    """The names in a text, leftmost first and at one place the longest, none inside another (as an alternation
+    of them, longest first, would find them).
+
+    With hyperscan, one pass over the text in UTF-32 finds every name (the ~6,000 names as literals: about 0.1 µs
+    a character, where `regex`'s named list took 10 µs and a `re` alternation 2 µs); the leftmost-longest names
+    are then picked from its matches. Without it, the `re` alternation.
+    """
+
+    def __init__(self, names: set[str]):
+        self.alternation = self.database = self.scratch = None
+        if hyperscan is None:
+            self.alternation = re.compile(words_pattern(list(names)))
+        else:
+            # Each name's UTF-32 bytes, written as \xHH escapes (the literal API stops at a zero byte).
+            expressions = ["".join(f"\\x{byte:02x}" for byte in name.encode("utf-32-le")).encode() for name in names]
+            self.database = hyperscan.Database()
+            self.database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
+                                  flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions))
+            self.scratch = hyperscan.Scratch(self.database)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if self.database is None:
+            return [match.span() for match in self.alternation.finditer(text)]
+        longest: dict[int, int] = {}  # the end of the longest name at each start
+
+        def found(_id: int, start: int, end: int, _flags: int, _context: object) -> None:
+            if start % 4 == 0 and end // 4 > longest.get(start // 4, -1):  # a match across characters is no name
+                longest[start // 4] = end // 4
+
+        # surrogatepass: a lone surrogate (undecodable input) still takes its four bytes, so offsets stay exact.
+        self.database.scan(text.encode("utf-32-le", "surrogatepass"), match_event_handler=found, scratch=self.scratch)
+        spans, last_end = [], 0
+        for start in sorted(longest):
+            if start >= last_end:
+                last_end = longest[start]
+                spans.append((start, last_end))
+        return spans
 
 
 def _short_name(name: str, endings: regex.Pattern | None, ethnic: regex.Pattern | None) -> str | None:

@@ -34,7 +34,10 @@ import regex
 from .attribution import ClaimContext
 from .ruleset import RuleSet, words_pattern
 
-_COMMA_CLAUSE_BREAK = regex.compile(r"[，,；;。：:\n]")
+_COMMA_BREAKS = "，,；;。：:\n"  # the marks that end a comma clause (one character each: found by str.rfind)
+# A tier word right after one of these is a place (全省, 我市, 本区), not a tier.
+_PLACE_BEFORE = frozenset("全我本该該各")
+_MEMO_SIZE = 65_536  # words remembered by tier_in (a subject or list item: a few dozen characters)
 _PIECE = regex.compile(r"[^，,；;。：:、\n]+")
 _SUBSET = regex.compile(r"其中")
 _POPULATION = regex.compile(r"(?:企业|企業|产品|產品|项目|項目|名单|名單)中")
@@ -59,7 +62,7 @@ class TierResolver:
         self.rules = [(rule.pattern, rule["tier"]) for rule in ruleset.family("tiers")]
         # One search for any tier word first: most clauses name none, and then no rule need run.
         self._any = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.rules) or "(?!)", regex.V0)
-        self._place_before = regex.compile(r"[全我本该該各]$")
+        self._tier_of_words: dict[str, str | None] = {}  # tier_in memoised: subjects and list items repeat
         self._head_noun = re.compile(words_pattern(ruleset.table("subjects", "head_nouns")) or "(?!)")
 
     def resolve(self, claim: ClaimContext, subject: str, inherited: bool, kind: str, unit_class: str,
@@ -113,7 +116,13 @@ class TierResolver:
 
     def tier_in(self, words: str) -> str | None:
         """The tier word nearest the end of `words` (a subject, a list item)."""
-        return self.nearest(words, 0, len(words), from_end=True)
+        try:
+            return self._tier_of_words[words]
+        except KeyError:
+            if len(self._tier_of_words) >= _MEMO_SIZE:
+                self._tier_of_words.clear()
+            found = self._tier_of_words[words] = self.nearest(words, 0, len(words), from_end=True)
+            return found
 
     def nearest(self, text: str, start: int, end: int, from_end: bool, within: int | None = None) -> str | None:
         """The tier of the tier word nearest `end` (or `start`), a longer word first at one place; places (全省) passed over."""
@@ -122,7 +131,7 @@ class TierResolver:
         best: tuple[int, int, str] | None = None
         for pattern, tier in self.rules:
             for match in pattern.finditer(text, start, end):
-                if self._place_before.search(text[max(0, match.start() - 1) : match.start()]):
+                if match.start() > 0 and text[match.start() - 1] in _PLACE_BEFORE:
                     continue
                 distance = end - match.end() if from_end else match.start() - start
                 if within is not None and distance > within:
@@ -232,8 +241,8 @@ class TierResolver:
             recipient = match.start()
         return recipient
 
-    def _comma_clause_start(self, claim: ClaimContext) -> int:
-        start = claim.sentence_start
-        for match in _COMMA_CLAUSE_BREAK.finditer(claim.text, claim.sentence_start, claim.start):
-            start = match.end()
-        return start
+    @staticmethod
+    def _comma_clause_start(claim: ClaimContext) -> int:
+        """Just after the last of _COMMA_BREAKS in the claim's sentence before it (its sentence's start if none)."""
+        text, start, end = claim.text, claim.sentence_start, claim.start
+        return max(start, max(text.rfind(mark, start, end) for mark in _COMMA_BREAKS) + 1)

@@ -124,3 +124,26 @@ def test_the_table_is_the_packages_and_complete():
     reader = place_reader(RULESET)
     assert all(len(d.code) == 6 and d.code.isdigit() for d in reader.divisions if d.name != "台湾省")
     assert {d.level for d in reader.divisions} == {"province", "city", "county"}
+
+
+@pytest.mark.parametrize("text", [
+    "江苏省南京市、无锡市和常州市的企业",     # a longer name wins at one place (江苏省 over 江苏)
+    "广州花都区新增企业12家，现代县域经济",    # chained names; a county inside a longer word
+    "我省和全市\ud800北京市朝阳区",             # a lone surrogate (undecodable input) before a name
+    "", "没有地名的一句话。",
+])
+def test_the_hyperscan_names_pass_finds_what_the_alternation_finds(text, monkeypatch):
+    import extractor.places as places
+    reader = place_reader(RULESET)
+    if reader.names.database is None:
+        pytest.skip("no hyperscan on this platform: the alternation is the only path")
+    names = set(reader.full) | set(reader.short) | set(reader.self_words) | reader.country_words
+    monkeypatch.setattr(places, "hyperscan", None)
+    plain = places._NameFinder(names)
+    assert plain.database is None
+    assert reader.names.spans(text) == plain.spans(text)
+
+
+def test_place_names_are_found_leftmost_and_longest():
+    text = "江苏省南京市和我省"
+    assert [text[a:b] for a, b in place_reader(RULESET).names.spans(text)] == ["江苏省", "南京市", "我省"]
