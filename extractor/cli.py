@@ -19,11 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import __version__
 from .dataset import FORMATS, load_dataset, write_table
-from .documents import TEXTS, find_inputs, prune_texts, save_texts, shown
+from .documents import find_inputs, shown
 from .evaluate import format_report, load_gold, score
-from .parallel import ENGINES, clean_staging, extract_dataset
-from .pipeline import extract_documents, get_extractor, rules_version
-from .resume import plan_reuse
+from .build import XLSX, BuildOptions, build_dataset
+from .parallel import ENGINES
+from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleError, load_ruleset
 from .workbook import write_workbook
 
@@ -84,12 +84,46 @@ def extract(
 
     Example: extractor extract seeds/ --out data --format jsonl
     """
+    formats, sources = _checked(inputs, fmt, engine, scheduler)
+    try:
+        get_extractor(rules)  # a rule error is a usage error before OUT is made
+    except RuleError as exc:
+        fail(str(exc))
+    options = BuildOptions(formats, rules, jobs, engine, scheduler, simplified, resume)
+    _check_out(out)
+    started = time.perf_counter()
+    show = not quiet and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=not show, transient=True) as progress:
+        task = progress.add_task("extracting")
+        try:
+            result = build_dataset(sources, out, options, on_start=lambda total: progress.update(task, total=total),
+                                   on_document=lambda: progress.advance(task))
+        except OSError as exc:
+            if engine != "dask":
+                raise
+            fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
+    failed = result.failed
+    for error in failed["error"]:
+        error_line(error)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)  # empty documents, bytes replaced, numbers too long
+    if not quiet:
+        typer.echo(
+            f"{result.n_documents} documents, {result.n_claims} claims, {len(failed)} errors, "
+            f"{time.perf_counter() - started:.1f}s -> {out}/",
+            err=True,
+        )
+    if strict and len(failed):
+        raise typer.Exit(1)
+
+
+def _checked(inputs: Optional[List[Path]], fmt: List[str], engine: str, scheduler: Optional[str]) -> tuple[tuple[str, ...], List[Path]]:
+    """`extract`'s formats and inputs, or a usage error for an unknown format or engine or a missing input."""
     formats = list(dict.fromkeys(["parquet", "csv"] + fmt))
     unknown = [f for f in formats if f not in FORMATS + (XLSX,)]
     if unknown:
         fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS + (XLSX,))})")
-    workbook = XLSX in formats
-    formats = [f for f in formats if f != XLSX]
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if (engine == "dask") != (scheduler is not None):
@@ -101,78 +135,21 @@ def extract(
     missing = [p for p in sources if not os.path.lexists(p)]  # a link that leads nowhere is an input: it gets an error row
     if missing:
         fail(f"{shown(missing[0])}: no such file or folder")
-    try:
-        extractor = get_extractor(rules)
-    except RuleError as exc:
-        fail(str(exc))
-    created = not out.exists()
-    _check_out(out)
-    paths = find_inputs(sources)
-    clean_staging(out)
-    reuse = plan_reuse(paths, out, rules_version(extractor, simplified)) if resume else None
-    started = time.perf_counter()
-    show = not quiet and err.is_terminal
-    try:
-        save_texts(paths, out)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=not show, transient=True) as progress:
-            task = progress.add_task("extracting", total=len(paths) - len(reuse or ()))
-            try:
-                result = extract_dataset(paths, out, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task),
-                                         simplified=simplified, reuse=reuse)
-            except OSError as exc:
-                if engine != "dask":
-                    raise
-                fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
-    except BaseException:
-        _forget_new_texts(out, created)
-        raise
-    documents = load_dataset(out, table="documents")
-    prune_texts(out, documents["sha256"])
-    if workbook:
-        write_workbook(out / "dataset.xlsx", {"claims": load_dataset(out), "documents": documents})
-    failed = result.failed
-    for error in failed["error"]:
-        error_line(error)
-    for warning in documents[~documents["status"].isin(["error", "skipped"])]["error"].dropna():
-        typer.echo(f"Warning: {warning}", err=True)  # empty documents, bytes replaced, numbers too long
-    if not quiet:
-        typer.echo(
-            f"{result.documents} documents, {result.claims} claims, {len(failed)} errors, "
-            f"{time.perf_counter() - started:.1f}s -> {out}/",
-            err=True,
-        )
-    if strict and len(failed):
-        raise typer.Exit(1)
+    return tuple(formats), sources
 
 
 def _check_out(out: Path) -> None:
-    """A usage error unless `out` is a folder this user can write in (made if it is missing)."""
+    """A usage error unless `out` is a folder this user can write in, or can be made."""
     if out.exists() and not out.is_dir():
         fail(f"{shown(out)}: not a folder (--out names the dataset folder to write)")
+    made = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out).close()
+        if made:
+            out.rmdir()  # build_dataset makes it, and removes it again if the run is interrupted
     except OSError as exc:
         fail(f"{shown(out)}: cannot write the dataset there: {exc.strerror or exc}")
-
-
-def _forget_new_texts(out: Path, created: bool) -> None:
-    """After an interrupted run: drop the texts no dataset in `out` points at, and `out` itself if this run made it."""
-    try:
-        documents = load_dataset(out, table="documents")
-    except (FileNotFoundError, ValueError, OSError):
-        documents = None
-    if documents is not None:
-        prune_texts(out, documents["sha256"])
-        return
-    texts = out / TEXTS
-    if texts.is_dir():
-        for path in texts.iterdir():
-            path.unlink(missing_ok=True)
-        texts.rmdir()
-    if created and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
 
 
 @app.command(name="eval")
@@ -269,7 +246,6 @@ def report(
     typer.echo(f"{summary.documents} documents, {summary.claims} claims, {summary.texts_missing} texts not found{scored} -> {out}", err=True)
 
 
-XLSX = "xlsx"
 TABLE_FORMATS = FORMATS + (XLSX,)
 TableFormatOption = typer.Option(None, "--format", "-f", help="File format of --out: parquet, csv, jsonl or xlsx (default: the suffix of --out; without --out, writes COMMAND.FORMAT here).", show_default=False)
 

@@ -16,7 +16,7 @@ import pandas as pd
 import regex
 
 from .dataset import claims_frame, documents_frame
-from .documents import find_inputs, read_document, shown
+from .documents import Document, find_inputs, read_document, shown
 from .engine import Claim, Extractor
 from .normalize import Normalised, Normaliser, fold
 from .numerals import MAX_LENGTH
@@ -168,8 +168,11 @@ def extract_document(path: Path, extractor: Extractor, simplified: bool = False)
     return DocumentResult(list(claims), row)
 
 
-def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, simplified: bool = False) -> dict:
+def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, simplified: bool = False,
+                          on_read: Callable[[Document], None] | None = None) -> dict:
     """Read one file and hand its claims to `sink` one by one; its `documents` row. Never raises.
+
+    `on_read` gets the document as read (to save its text), so a batch reads each file once.
 
     A scan that outruns the scanner's timeout (hostile text, a rule that
     backtracks badly) fails this document with a one-line error, and the
@@ -177,6 +180,8 @@ def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, sim
     gives no claim and a note in `error`.
     """
     document = read_document(path)
+    if on_read is not None:
+        on_read(document)
     metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None,
                       "region_code": None, "region_level": None}
     count = 0
