@@ -7,7 +7,7 @@ of about `WORK_BYTES` (a batch's files cut the same way), so that no worker
 is left carrying a large batch alone at the end; the pieces of a batch are
 joined, in order, before it is written. A worker (a local process or a Dask
 worker) extracts with the per-document pipeline
-(`pipeline.extract_document_into`) and its own Extractor, built once. So
+(`pipeline.extract_each`, the loop every batch runs) and its own Extractor, built once. So
 memory holds a few batches whatever the corpus size, and the dataset written
 does not depend on how many workers there were. Claims travel as Arrow
 tables of at most CHUNK rows, and a large document's go through a spill
@@ -36,7 +36,7 @@ import pyarrow as pa
 from .dataset import CLAIM_SCHEMA, arrow_table, claims_frame, documents_frame
 from .documents import Document, save_text
 from .engine import Claim, Extractor
-from .pipeline import extract_document_into, get_extractor
+from .pipeline import extract_each, get_extractor
 
 BATCH_BYTES = 4 * 2**20
 # A local worker's piece of work: with 4 MiB batches, 10 MB in two processes left one carrying 58% of it.
@@ -186,7 +186,6 @@ def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Call
     folder `texts` (OUT/texts/), or with `keep_texts` handed back in the batch.
     """
     spool = ClaimSpool(spill)
-    rows = []
     kept: dict[str, str] = {}
 
     def on_read(document: Document) -> None:
@@ -195,10 +194,7 @@ def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Call
         elif keep_texts and document.status == "ok":
             kept[document.sha256] = document.text
 
-    for path in paths:
-        rows.append(extract_document_into(Path(path), extractor, spool, simplified, on_read))
-        if on_document is not None:
-            on_document()
+    rows = extract_each(paths, extractor, spool, simplified, on_read, on_document)
     return Batch(spool.finish(), documents_frame(rows), kept)
 
 
