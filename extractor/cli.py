@@ -18,14 +18,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .dataset import FORMATS, load_dataset, write_table
+from .build import XLSX, BuildOptions, build_dataset
+from .cliout import RowsOut, error_line, fail, rows_output
+from .dataset import FORMATS, load_dataset
 from .documents import find_inputs, shown
 from .evaluate import format_report, load_gold, score
-from .build import XLSX, BuildOptions, build_dataset
 from .parallel import ENGINES
 from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleError, load_ruleset
-from .workbook import write_workbook
 
 # Plain help (click's): typer's rich help shows a flag such as --quiet as "--quiet <bool>", as if it took a value.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -35,16 +35,6 @@ err = Console(stderr=True)
 RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules (the repository's rules/).", show_default=False)
 DEFAULT_INPUT = Path("seeds")  # a clone's sample documents, read from the current folder
 SimplifiedOption = typer.Option(False, "--simplified", help="Read traditional characters as simplified ones (OpenCC t2s); spans still index the text as written.")
-
-
-def error_line(message: str) -> None:
-    """One unwrapped line on stderr, starting with Error:."""
-    typer.echo(f"Error: {message}", err=True)
-
-
-def fail(message: str, code: int = 2) -> None:
-    error_line(message)
-    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -246,30 +236,6 @@ def report(
     typer.echo(f"{summary.documents} documents, {summary.claims} claims, {summary.texts_missing} texts not found{scored} -> {out}", err=True)
 
 
-TABLE_FORMATS = FORMATS + (XLSX,)
-TableFormatOption = typer.Option(None, "--format", "-f", help="File format of --out: parquet, csv, jsonl or xlsx (default: the suffix of --out; without --out, writes COMMAND.FORMAT here).", show_default=False)
-
-
-def _table_out(out: Optional[Path], fmt: Optional[str], command: str) -> tuple[Optional[Path], Optional[str]]:
-    """The file to write and its format: --format, else the suffix of --out (.parquet, .csv, .jsonl, .xlsx); a usage error otherwise."""
-    if fmt is not None and fmt not in TABLE_FORMATS:
-        fail(f"unknown format {fmt!r} (choose from {', '.join(TABLE_FORMATS)})")
-    if out is None:
-        return (Path(f"{command}.{fmt}"), fmt) if fmt is not None else (None, None)
-    fmt = fmt or out.suffix.lstrip(".")
-    if fmt not in TABLE_FORMATS:
-        fail(f"{out}: unknown output format (use .parquet, .csv, .jsonl or .xlsx)")
-    return out, fmt
-
-
-def _write_out(sheets: dict[str, "pd.DataFrame"], out: Path, fmt: str) -> None:
-    """The first table in a file of its format; a workbook holds every table, a sheet each."""
-    if fmt == XLSX:
-        write_workbook(out, sheets)
-    else:
-        write_table(next(iter(sheets.values())), out.parent, out.stem, [fmt])
-
-
 def _show(table) -> None:
     """A rich table on stdout; wide enough not to fold Chinese text when stdout is not a terminal."""
     console = Console()
@@ -277,14 +243,14 @@ def _show(table) -> None:
 
 
 @app.command(name="diff")
+@rows_output("diff")
 def diff_command(
     old: Path = typer.Argument(..., help="Old side: a document, a folder of documents, or a dataset (data/)."),
     new: Path = typer.Argument(..., help="New side: a document, a folder of documents, or a dataset."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="Keep only rows of this status: changed, added, removed, unchanged (repeatable)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the rows to a .parquet, .csv, .jsonl or .xlsx file instead of showing them."),
-    fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
+    output: RowsOut = None,
 ) -> None:
     """Compare the claims of two versions, documents, years or runs: changed, added, removed.
 
@@ -303,7 +269,6 @@ def diff_command(
     unknown = [s for s in only or [] if s not in STATUSES]
     if unknown:
         fail(f"unknown status {unknown[0]!r} for --only (choose from {', '.join(STATUSES)})")
-    out, fmt = _table_out(out, fmt, "diff")
     try:
         sides = [load_side(path, rules) for path in (old, new)]
         rows = diff(sides[0].claims, sides[1].claims, old_texts=sides[0].texts, new_texts=sides[1].texts,
@@ -314,26 +279,26 @@ def diff_command(
         if side.documents is not None:
             for error in side.documents["error"].dropna():
                 error_line(error)
-    statuses = only or (list(STATUSES) if out is not None else ["changed", "added", "removed"])
+    statuses = only or (list(STATUSES) if output.path is not None else ["changed", "added", "removed"])
     shown = rows[rows["status"].isin(statuses)]
-    if fmt is not None:
-        _write_out({"diff": shown}, out, fmt)
+    if output.path is not None:
+        output.write({"diff": shown})
     else:
         _show(diff_table(shown))
     counts = rows["status"].value_counts()
-    typer.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES) + (f" -> {out}" if out else ""), err=True)
+    typer.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES) + (f" -> {output.path}" if output.path else ""), err=True)
 
 
 @app.command(name="series")
+@rows_output("series")
 def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
     subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose indicator holds every word of this (word order, quotes and tier words ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
     by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), period (each indicator over periods in time order, 一季度 and 1-3月 one column), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv, .jsonl or .xlsx file instead of showing it."),
-    fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
+    output: RowsOut = None,
 ) -> None:
     """Lay each indicator's values over documents, years, periods and places (indicator x year).
 
@@ -351,7 +316,6 @@ def series_command(
 
     if by not in BY:
         fail(f"unknown pivot {by!r} for --by (choose from {', '.join(BY)})")
-    out, fmt = _table_out(out, fmt, "series")
     try:
         sides = [load_side(path, rules) for path in inputs]
         claims = pd.concat([side.claims for side in sides], ignore_index=True)
@@ -361,11 +325,11 @@ def series_command(
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     wide = pivot(rows, by)
-    if fmt is not None:
-        _write_out({"claims": rows} if long else {"series": wide, "claims": rows}, out, fmt)
+    if output.path is not None:
+        output.write({"claims": rows} if long else {"series": wide, "claims": rows})
     else:
         _show(series_table(rows, wide=not long, by=by))
-    typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {out}" if out else ""), err=True)
+    typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {output.path}" if output.path else ""), err=True)
 
 
 def run() -> None:  # pragma: no cover - entry point for `python -m extractor`

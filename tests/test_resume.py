@@ -245,7 +245,7 @@ def test_a_fresh_out_interrupted_before_its_first_write_is_left_as_it_was(docs, 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("extractor.parallel.extract_document_into", interrupted)
+    monkeypatch.setattr("extractor.pipeline.extract_document_into", interrupted)
     out = tmp_path / "new" / "out"
     assert run("extract", docs, "--out", out, "--quiet").exit_code == 130
     assert not out.exists()  # no texts/ without a dataset
