@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TABLE_FORMATS = FORMATS + (XLSX,)
+# The shared output options: (type, typer option) by parameter name.
+ROWS_OPTIONS = {
+    "out": (Optional[Path], typer.Option(
+        None, "--out", "-o", show_default=False,
+        help="Write the rows to a .parquet, .csv, .jsonl or .xlsx file instead of showing them.")),
+    "fmt": (Optional[str], typer.Option(
+        None, "--format", "-f", show_default=False,
+        help="File format of --out: parquet, csv, jsonl or xlsx (default: the suffix of --out; "
+             "without --out, writes COMMAND.FORMAT here).")),
+}
 
 
 def error_line(message: str) -> None:
@@ -49,13 +59,6 @@ class RowsOut:
 def rows_output(command: str) -> Callable:
     """The output options every command that emits rows shares (as sqlite-utils does, one decorator):
     `--out FILE`, its suffix choosing the format, and `--format`; the command gets them as `output: RowsOut`."""
-    options = {
-        "out": (Optional[Path], typer.Option(None, "--out", "-o", show_default=False,
-                                             help="Write the rows to a .parquet, .csv, .jsonl or .xlsx file instead of showing them.")),
-        "fmt": (Optional[str], typer.Option(None, "--format", "-f", show_default=False,
-                                            help="File format of --out: parquet, csv, jsonl or xlsx (default: the suffix of --out; without --out, writes COMMAND.FORMAT here).")),
-    }
-
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def command_with_output(*args, out: Optional[Path] = None, fmt: Optional[str] = None, **kwargs):
@@ -63,10 +66,10 @@ def rows_output(command: str) -> Callable:
 
         kept = [p for p in inspect.signature(function).parameters.values() if p.name != "output"]
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
-                 for name, (kind, default) in options.items()]
+                 for name, (kind, default) in ROWS_OPTIONS.items()]
         command_with_output.__signature__ = inspect.Signature(kept + added)
         hints = {name: hint for name, hint in typing.get_type_hints(function).items() if name != "output"}
-        command_with_output.__annotations__ = {**hints, **{name: kind for name, (kind, _) in options.items()}}
+        command_with_output.__annotations__ = {**hints, **{name: kind for name, (kind, _) in ROWS_OPTIONS.items()}}
         return command_with_output
     return decorate
 
