@@ -18,14 +18,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .dataset import FORMATS, load_dataset, write_table
-from .documents import TEXTS, find_inputs, prune_texts, save_texts, shown
+from .build import XLSX, BuildOptions, build_dataset
+from .cliout import RowsOut, error_line, fail, rows_output
+from .dataset import FORMATS, load_dataset
+from .documents import find_inputs, shown
 from .evaluate import format_report, load_gold, score
-from .parallel import ENGINES, clean_staging, extract_dataset
-from .pipeline import extract_documents, get_extractor, rules_version
-from .resume import plan_reuse
+from .parallel import ENGINES
+from .pipeline import extract_documents, get_extractor
 from .ruleset import RuleError, load_ruleset
-from .workbook import write_workbook
 
 # Plain help (click's): typer's rich help shows a flag such as --quiet as "--quiet <bool>", as if it took a value.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -35,16 +35,6 @@ err = Console(stderr=True)
 RulesOption = typer.Option(None, "--rules", help="Rules directory to use instead of the built-in rules (the repository's rules/).", show_default=False)
 DEFAULT_INPUT = Path("seeds")  # a clone's sample documents, read from the current folder
 SimplifiedOption = typer.Option(False, "--simplified", help="Read traditional characters as simplified ones (OpenCC t2s); spans still index the text as written.")
-
-
-def error_line(message: str) -> None:
-    """One unwrapped line on stderr, starting with Error:."""
-    typer.echo(f"Error: {message}", err=True)
-
-
-def fail(message: str, code: int = 2) -> None:
-    error_line(message)
-    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -84,12 +74,46 @@ def extract(
 
     Example: extractor extract seeds/ --out data --format jsonl
     """
+    formats, sources = _checked(inputs, fmt, engine, scheduler)
+    try:
+        get_extractor(rules)  # a rule error is a usage error before OUT is made
+    except RuleError as exc:
+        fail(str(exc))
+    options = BuildOptions(formats, rules, jobs, engine, scheduler, simplified, resume)
+    _check_out(out)
+    started = time.perf_counter()
+    show = not quiet and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=not show, transient=True) as progress:
+        task = progress.add_task("extracting")
+        try:
+            result = build_dataset(sources, out, options, on_start=lambda total: progress.update(task, total=total),
+                                   on_document=lambda: progress.advance(task))
+        except OSError as exc:
+            if engine != "dask":
+                raise
+            fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
+    failed = result.failed
+    for error in failed["error"]:
+        error_line(error)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)  # empty documents, bytes replaced, numbers too long
+    if not quiet:
+        typer.echo(
+            f"{result.n_documents} documents, {result.n_claims} claims, {len(failed)} errors, "
+            f"{time.perf_counter() - started:.1f}s -> {out}/",
+            err=True,
+        )
+    if strict and len(failed):
+        raise typer.Exit(1)
+
+
+def _checked(inputs: Optional[List[Path]], fmt: List[str], engine: str, scheduler: Optional[str]) -> tuple[tuple[str, ...], List[Path]]:
+    """`extract`'s formats and inputs, or a usage error for an unknown format or engine or a missing input."""
     formats = list(dict.fromkeys(["parquet", "csv"] + fmt))
     unknown = [f for f in formats if f not in FORMATS + (XLSX,)]
     if unknown:
         fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS + (XLSX,))})")
-    workbook = XLSX in formats
-    formats = [f for f in formats if f != XLSX]
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if (engine == "dask") != (scheduler is not None):
@@ -101,78 +125,21 @@ def extract(
     missing = [p for p in sources if not os.path.lexists(p)]  # a link that leads nowhere is an input: it gets an error row
     if missing:
         fail(f"{shown(missing[0])}: no such file or folder")
-    try:
-        extractor = get_extractor(rules)
-    except RuleError as exc:
-        fail(str(exc))
-    created = not out.exists()
-    _check_out(out)
-    paths = find_inputs(sources)
-    clean_staging(out)
-    reuse = plan_reuse(paths, out, rules_version(extractor, simplified)) if resume else None
-    started = time.perf_counter()
-    show = not quiet and err.is_terminal
-    try:
-        save_texts(paths, out)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=not show, transient=True) as progress:
-            task = progress.add_task("extracting", total=len(paths) - len(reuse or ()))
-            try:
-                result = extract_dataset(paths, out, formats, rules, jobs, engine, scheduler, on_document=lambda: progress.advance(task),
-                                         simplified=simplified, reuse=reuse)
-            except OSError as exc:
-                if engine != "dask":
-                    raise
-                fail(f"{scheduler}: cannot reach the Dask scheduler: {exc}")
-    except BaseException:
-        _forget_new_texts(out, created)
-        raise
-    documents = load_dataset(out, table="documents")
-    prune_texts(out, documents["sha256"])
-    if workbook:
-        write_workbook(out / "dataset.xlsx", {"claims": load_dataset(out), "documents": documents})
-    failed = result.failed
-    for error in failed["error"]:
-        error_line(error)
-    for warning in documents[~documents["status"].isin(["error", "skipped"])]["error"].dropna():
-        typer.echo(f"Warning: {warning}", err=True)  # empty documents, bytes replaced, numbers too long
-    if not quiet:
-        typer.echo(
-            f"{result.documents} documents, {result.claims} claims, {len(failed)} errors, "
-            f"{time.perf_counter() - started:.1f}s -> {out}/",
-            err=True,
-        )
-    if strict and len(failed):
-        raise typer.Exit(1)
+    return tuple(formats), sources
 
 
 def _check_out(out: Path) -> None:
-    """A usage error unless `out` is a folder this user can write in (made if it is missing)."""
+    """A usage error unless `out` is a folder this user can write in, or can be made."""
     if out.exists() and not out.is_dir():
         fail(f"{shown(out)}: not a folder (--out names the dataset folder to write)")
+    made = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out).close()
+        if made:
+            out.rmdir()  # build_dataset makes it, and removes it again if the run is interrupted
     except OSError as exc:
         fail(f"{shown(out)}: cannot write the dataset there: {exc.strerror or exc}")
-
-
-def _forget_new_texts(out: Path, created: bool) -> None:
-    """After an interrupted run: drop the texts no dataset in `out` points at, and `out` itself if this run made it."""
-    try:
-        documents = load_dataset(out, table="documents")
-    except (FileNotFoundError, ValueError, OSError):
-        documents = None
-    if documents is not None:
-        prune_texts(out, documents["sha256"])
-        return
-    texts = out / TEXTS
-    if texts.is_dir():
-        for path in texts.iterdir():
-            path.unlink(missing_ok=True)
-        texts.rmdir()
-    if created and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
 
 
 @app.command(name="eval")
@@ -269,31 +236,6 @@ def report(
     typer.echo(f"{summary.documents} documents, {summary.claims} claims, {summary.texts_missing} texts not found{scored} -> {out}", err=True)
 
 
-XLSX = "xlsx"
-TABLE_FORMATS = FORMATS + (XLSX,)
-TableFormatOption = typer.Option(None, "--format", "-f", help="File format of --out: parquet, csv, jsonl or xlsx (default: the suffix of --out; without --out, writes COMMAND.FORMAT here).", show_default=False)
-
-
-def _table_out(out: Optional[Path], fmt: Optional[str], command: str) -> tuple[Optional[Path], Optional[str]]:
-    """The file to write and its format: --format, else the suffix of --out (.parquet, .csv, .jsonl, .xlsx); a usage error otherwise."""
-    if fmt is not None and fmt not in TABLE_FORMATS:
-        fail(f"unknown format {fmt!r} (choose from {', '.join(TABLE_FORMATS)})")
-    if out is None:
-        return (Path(f"{command}.{fmt}"), fmt) if fmt is not None else (None, None)
-    fmt = fmt or out.suffix.lstrip(".")
-    if fmt not in TABLE_FORMATS:
-        fail(f"{out}: unknown output format (use .parquet, .csv, .jsonl or .xlsx)")
-    return out, fmt
-
-
-def _write_out(sheets: dict[str, "pd.DataFrame"], out: Path, fmt: str) -> None:
-    """The first table in a file of its format; a workbook holds every table, a sheet each."""
-    if fmt == XLSX:
-        write_workbook(out, sheets)
-    else:
-        write_table(next(iter(sheets.values())), out.parent, out.stem, [fmt])
-
-
 def _show(table) -> None:
     """A rich table on stdout; wide enough not to fold Chinese text when stdout is not a terminal."""
     console = Console()
@@ -301,14 +243,14 @@ def _show(table) -> None:
 
 
 @app.command(name="diff")
+@rows_output("diff")
 def diff_command(
     old: Path = typer.Argument(..., help="Old side: a document, a folder of documents, or a dataset (data/)."),
     new: Path = typer.Argument(..., help="New side: a document, a folder of documents, or a dataset."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="Keep only rows of this status: changed, added, removed, unchanged (repeatable)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the rows to a .parquet, .csv, .jsonl or .xlsx file instead of showing them."),
-    fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
+    output: RowsOut = None,
 ) -> None:
     """Compare the claims of two versions, documents, years or runs: changed, added, removed.
 
@@ -327,7 +269,6 @@ def diff_command(
     unknown = [s for s in only or [] if s not in STATUSES]
     if unknown:
         fail(f"unknown status {unknown[0]!r} for --only (choose from {', '.join(STATUSES)})")
-    out, fmt = _table_out(out, fmt, "diff")
     try:
         sides = [load_side(path, rules) for path in (old, new)]
         rows = diff(sides[0].claims, sides[1].claims, old_texts=sides[0].texts, new_texts=sides[1].texts,
@@ -338,26 +279,26 @@ def diff_command(
         if side.documents is not None:
             for error in side.documents["error"].dropna():
                 error_line(error)
-    statuses = only or (list(STATUSES) if out is not None else ["changed", "added", "removed"])
+    statuses = only or (list(STATUSES) if output.path is not None else ["changed", "added", "removed"])
     shown = rows[rows["status"].isin(statuses)]
-    if fmt is not None:
-        _write_out({"diff": shown}, out, fmt)
+    if output.path is not None:
+        output.write({"diff": shown})
     else:
         _show(diff_table(shown))
     counts = rows["status"].value_counts()
-    typer.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES) + (f" -> {out}" if out else ""), err=True)
+    typer.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES) + (f" -> {output.path}" if output.path else ""), err=True)
 
 
 @app.command(name="series")
+@rows_output("series")
 def series_command(
     inputs: List[Path] = typer.Argument(..., help="A dataset (data/), documents or folders of documents."),
     subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only series whose indicator holds every word of this (word order, quotes and tier words ignored)."),
     long: bool = typer.Option(False, "--long", help="One row per claim instead of one row per series and a column per year."),
     by: str = typer.Option("subject", "--by", help="Pivot columns: subject (each indicator over years), period (each indicator over periods in time order, 一季度 and 1-3月 one column), document (each indicator over documents, so two versions of one year stay apart) or region (each indicator and year over places)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to a .parquet, .csv, .jsonl or .xlsx file instead of showing it."),
-    fmt: Optional[str] = TableFormatOption,
     keep_repeats: bool = typer.Option(False, "--keep-repeats", help="Keep claims that repeat earlier text of their document (is_repeat)."),
     rules: Optional[Path] = RulesOption,
+    output: RowsOut = None,
 ) -> None:
     """Lay each indicator's values over documents, years, periods and places (indicator x year).
 
@@ -375,7 +316,6 @@ def series_command(
 
     if by not in BY:
         fail(f"unknown pivot {by!r} for --by (choose from {', '.join(BY)})")
-    out, fmt = _table_out(out, fmt, "series")
     try:
         sides = [load_side(path, rules) for path in inputs]
         claims = pd.concat([side.claims for side in sides], ignore_index=True)
@@ -385,11 +325,11 @@ def series_command(
     except (RuleError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     wide = pivot(rows, by)
-    if fmt is not None:
-        _write_out({"claims": rows} if long else {"series": wide, "claims": rows}, out, fmt)
+    if output.path is not None:
+        output.write({"claims": rows} if long else {"series": wide, "claims": rows})
     else:
         _show(series_table(rows, wide=not long, by=by))
-    typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {out}" if out else ""), err=True)
+    typer.echo(f"{len(rows)} claims in {len(wide)} series" + (f" -> {output.path}" if output.path else ""), err=True)
 
 
 def run() -> None:  # pragma: no cover - entry point for `python -m extractor`

@@ -154,17 +154,6 @@ def save_text(out: Path, document: Document) -> None:
         raise
 
 
-def save_texts(paths: Iterable[Path], out: Path) -> None:
-    """Read every input and save its text in OUT/texts/ unless a text of the same bytes is there already."""
-    for path in paths:
-        try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            continue  # extraction records the error
-        if not text_path(out, sha).exists():
-            save_text(out, read_document(path))
-
-
 def prune_texts(out: Path, keep: Iterable[str]) -> None:
     """Remove texts no document of the dataset points at any more (after the dataset is written)."""
     folder = out / TEXTS

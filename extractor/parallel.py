@@ -7,18 +7,13 @@ of about `WORK_BYTES` (a batch's files cut the same way), so that no worker
 is left carrying a large batch alone at the end; the pieces of a batch are
 joined, in order, before it is written. A worker (a local process or a Dask
 worker) extracts with the per-document pipeline
-(`pipeline.extract_document_into`) and its own Extractor, built once. So
+(`pipeline.extract_each`, the loop every batch runs) and its own Extractor, built once. So
 memory holds a few batches whatever the corpus size, and the dataset written
 does not depend on how many workers there were. Claims travel as Arrow
 tables of at most CHUNK rows, and a large document's go through a spill
 file, so one document of a million claims does not need its claims in
-memory either.
-
-A run of one batch writes the single files `claims.{parquet,csv}` (and
-`documents.*`); a run of several batches writes a partitioned Parquet dataset
-instead, one file per batch: `claims/part-00000.parquet`, … and
-`documents/part-00000.parquet`, …, which pandas, DuckDB and Spark read as one
-table and `load_dataset` reads like the single files.
+memory either. A worker saves each document's text from the one read it
+extracts from. `build.py` writes the batches as they come.
 """
 
 from __future__ import annotations
@@ -27,26 +22,22 @@ import contextlib
 import multiprocessing
 import os
 import secrets
-import shutil
 import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Union
+from typing import Callable, Iterable, Iterator, Union
 
 import pandas as pd
 import pyarrow as pa
 
-from .dataset import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableWriter, arrow_table, claims_frame, documents_frame
-from .documents import TEXTS
+from .dataset import CLAIM_SCHEMA, arrow_table, claims_frame, documents_frame
+from .documents import Document, save_text
 from .claim import Claim
 from .engine import Extractor
-from .pipeline import extract_document_into, get_extractor
-
-if TYPE_CHECKING:
-    from .resume import Reuse
+from .pipeline import extract_each, get_extractor
 
 BATCH_BYTES = 4 * 2**20
 # A local worker's piece of work: with 4 MiB batches, 10 MB in two processes left one carrying 58% of it.
@@ -70,16 +61,7 @@ class Batch:
 
     claims: Iterable[Piece]
     documents: pd.DataFrame
-
-
-@dataclass
-class RunSummary:
-    """What a run wrote: counts, the documents that failed, and the form of the dataset."""
-
-    documents: int
-    claims: int
-    failed: pd.DataFrame
-    partitioned: bool
+    texts: dict[str, str] = field(default_factory=dict)  # sha256 -> text, from a worker that cannot save them (Dask)
 
 
 def batches(paths: list[Path], batch_bytes: int = BATCH_BYTES) -> list[list[Path]]:
@@ -197,15 +179,24 @@ def pieces_tables(pieces: Iterable[Piece]) -> Iterator[pa.Table]:
 
 
 def extract_batch(paths: Iterable[Path], extractor: Extractor, on_document: Callable[[], None] | None = None,
-                  simplified: bool = False, spill: Path | None = None) -> Batch:
-    """The claims and documents of a batch, read one document at a time."""
+                  simplified: bool = False, spill: Path | None = None, texts: Path | None = None,
+                  keep_texts: bool = False) -> Batch:
+    """The claims and documents of a batch, read one document at a time.
+
+    Each file is read once: its text is saved from that read in the dataset
+    folder `texts` (OUT/texts/), or with `keep_texts` handed back in the batch.
+    """
     spool = ClaimSpool(spill)
-    rows = []
-    for path in paths:
-        rows.append(extract_document_into(Path(path), extractor, spool, simplified))
-        if on_document is not None:
-            on_document()
-    return Batch(spool.finish(), documents_frame(rows))
+    kept: dict[str, str] = {}
+
+    def on_read(document: Document) -> None:
+        if texts is not None:
+            save_text(texts, document)
+        elif keep_texts and document.status == "ok":
+            kept[document.sha256] = document.text
+
+    rows = extract_each(paths, extractor, spool, simplified, on_read, on_document)
+    return Batch(spool.finish(), documents_frame(rows), kept)
 
 
 # -- local processes -----------------------------------------------------------
@@ -220,8 +211,8 @@ def _start_worker(rules: str | None, simplified: bool) -> None:
     _worker_extractor, _worker_simplified = get_extractor(rules), simplified
 
 
-def _run_piece(paths: list[Path], spill: Path | None) -> Batch:
-    return extract_batch(paths, _worker_extractor, simplified=_worker_simplified, spill=spill)
+def _run_piece(paths: list[Path], spill: Path | None, texts: Path | None) -> Batch:
+    return extract_batch(paths, _worker_extractor, simplified=_worker_simplified, spill=spill, texts=texts)
 
 
 @contextlib.contextmanager
@@ -235,10 +226,11 @@ def _sigint_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
-           on_document: Callable[[], None] | None, simplified: bool, spill: Path | None,
-           work_bytes: int = WORK_BYTES) -> Iterator[Batch]:
+def local_batches(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
+                  on_document: Callable[[], None] | None, simplified: bool, spill: Path | None,
+                  texts: Path | None, work_bytes: int = WORK_BYTES) -> Iterator[Batch]:
     """Batches in order; run in this process for one job or one piece of work, else in a pool of `jobs` processes.
+    Texts are saved in the dataset folder `texts` by whichever process reads them.
 
     (A resumed run may leave batches with nothing to extract: they do not call for a pool.)
     """
@@ -246,7 +238,7 @@ def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs
     pieces = [piece for batch_pieces in split for piece in batch_pieces]
     if jobs <= 1 or sum(1 for piece in pieces if piece) <= 1:
         for batch in work:
-            yield extract_batch(batch, extractor, on_document, simplified, spill)
+            yield extract_batch(batch, extractor, on_document, simplified, spill, texts)
         return
     # forkserver: workers start from a clean process, not a fork of one with threads (the progress bar),
     # and that process imports the package once for all of them.
@@ -259,7 +251,7 @@ def _local(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules, simplified)) as pool:
         def submit(piece: list[Path]):
             with _sigint_deferred():  # a submission may start a worker
-                return pool.submit(_run_piece, piece, spill)
+                return pool.submit(_run_piece, piece, spill, texts)
 
         try:
             ahead = workers * _AHEAD * max(1, len(pieces) // len(work))  # as many files in flight as whole batches were
@@ -293,161 +285,23 @@ def _in_order(submit: Callable, tasks: list[tuple[object, int]], ahead: int,
 
 
 # -- a Dask cluster -------------------------------------------------------------
-def _dask_batch(paths: list[str], rules: str | None, simplified: bool) -> Batch:
+def _dask_batch(paths: list[str], rules: str | None, simplified: bool, keep_texts: bool) -> Batch:
     """One batch on a Dask worker; the worker's Extractor is compiled on its first batch and kept."""
-    return extract_batch([Path(p) for p in paths], get_extractor(rules), simplified=simplified)
+    return extract_batch([Path(p) for p in paths], get_extractor(rules), simplified=simplified, keep_texts=keep_texts)
 
 
-def _dask(work: list[list[Path]], rules: str | None, scheduler: str,
-          on_document: Callable[[], None] | None, simplified: bool) -> Iterator[Batch]:
-    """Batches in order from a Dask cluster: a dask.bag of the file lists, one partition per batch."""
+def dask_batches(work: list[list[Path]], rules: str | None, scheduler: str,
+                 on_document: Callable[[], None] | None, simplified: bool, keep_texts: bool) -> Iterator[Batch]:
+    """Batches in order from a Dask cluster: a dask.bag of the file lists, one partition per batch.
+
+    A worker need not see the output folder: with `keep_texts` the texts come back in the batches."""
     import dask.bag as db
     from distributed import Client
 
     names = [[str(p) for p in batch] for batch in work]  # as given, so the documents table matches a local run
-    parts = db.from_sequence(names, partition_size=1).map(_dask_batch, rules=rules, simplified=simplified).to_delayed()
+    parts = db.from_sequence(names, partition_size=1).map(_dask_batch, rules=rules, simplified=simplified, keep_texts=keep_texts).to_delayed()
     with Client(scheduler) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         tasks = [(part, len(batch)) for part, batch in zip(parts, work)]
         for partition in _in_order(client.compute, tasks, workers * _AHEAD, on_document):
             yield partition[0]  # a partition holds one element: the batch's frames
-
-
-# -- writing ----------------------------------------------------------------------
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def clean_staging(out: Path) -> None:
-    """Remove what a run killed without clean-up (kill -9, a power cut) left in `out`: hidden part folders,
-    spilled claims, temporary files. A run starts with this, so leftovers never outlive the next run."""
-    if not out.is_dir():
-        return
-    leftovers = [out / SPILL, out / ".resume"]  # .resume: where earlier versions staged a resumed run
-    for table in TABLES:
-        leftovers += [out / f".{table}.partial", out / f".{table}.old", *out.glob(f".{table}.*.tmp")]
-    leftovers += (out / TEXTS).glob(".*.txt.*.tmp")
-    for path in leftovers:
-        if path.exists():
-            _remove(path)
-
-
-def _write_batch(batch: Batch, claims: Path, documents: Path, formats: list[str]) -> int:
-    """Write a batch's claims (piece by piece) as `claims`.*, its documents as `documents`.*, and rename both
-    into place together; the number of claims."""
-    writers = [TableWriter(claims.parent, claims.name, formats, CLAIM_SCHEMA),
-               TableWriter(documents.parent, documents.name, formats, DOCUMENT_SCHEMA)]
-    try:
-        for table in pieces_tables(batch.claims):
-            writers[0].write(table)
-        writers[1].write(arrow_table(batch.documents, DOCUMENT_SCHEMA))
-        for writer in writers:
-            writer.finish()
-    except BaseException:
-        for writer in writers:
-            writer.abort()
-        raise
-    for writer in writers:
-        writer.commit()
-    return writers[0].rows
-
-
-def write_batches(results: Iterator[Batch], out: Path, formats: list[str], partitioned: bool) -> RunSummary:
-    """Store batches as they come: single files for one batch, Parquet parts otherwise.
-
-    Parts go to hidden folders that replace claims/ and documents/ only when
-    every batch is written, so an interrupted run leaves the previous dataset.
-    The other form's files are removed, so a folder never holds both.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    if not partitioned:
-        batch = next(results)
-        claims = _write_batch(batch, out / "claims", out / "documents", formats)
-        for table in TABLES:
-            _remove(out / table)
-        return RunSummary(len(batch.documents), claims, _failed(batch.documents), False)
-
-    staging = {table: out / f".{table}.partial" for table in TABLES}
-    for folder in staging.values():
-        _remove(folder)
-        folder.mkdir()
-    n_documents = n_claims = 0
-    failed = []
-    try:
-        for index, batch in enumerate(results):
-            part = f"part-{index:05d}"
-            n_claims += _write_batch(batch, staging["claims"] / part, staging["documents"] / part, ["parquet"])
-            n_documents += len(batch.documents)
-            failed.append(_failed(batch.documents))
-    except BaseException:  # interrupted (Ctrl-C) or failed: the parts written so far go, the previous dataset stays
-        for folder in staging.values():
-            _remove(folder)
-        raise
-    for table, folder in staging.items():
-        target, old = out / table, out / f".{table}.old"
-        _remove(old)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(folder, target)
-        _remove(old)
-        for suffix in ("parquet", "csv", "jsonl"):
-            _remove(out / f"{table}.{suffix}")
-    return RunSummary(n_documents, n_claims, pd.concat(failed, ignore_index=True), True)
-
-
-def _failed(documents: pd.DataFrame) -> pd.DataFrame:
-    return documents[documents["status"].isin(["error", "skipped"])]
-
-
-def extract_dataset(
-    paths: list[Path],
-    out: Path,
-    formats: list[str] = ("parquet", "csv"),
-    rules: str | Path | None = None,
-    jobs: int | None = None,
-    engine: str = "local",
-    scheduler: str | None = None,
-    batch_bytes: int = BATCH_BYTES,
-    on_document: Callable[[], None] | None = None,
-    simplified: bool = False,
-    reuse: Reuse | None = None,
-    work_bytes: int = WORK_BYTES,
-) -> RunSummary:
-    """Extract every document and write the dataset in `out`; see the module docstring.
-
-    `jobs` defaults to all cores. With engine="dask" the batches run on the
-    cluster at `scheduler`: every worker must read the inputs by the paths
-    given (absolute paths on a shared mount) and the rules; this process
-    writes the dataset. With `reuse` (resume.plan_reuse), the documents it
-    holds are taken from the dataset already in `out` and only the others are
-    extracted; the batches, and so the files written, are those of a full run.
-    """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    rules_dir = str(Path(rules).resolve()) if rules is not None else None
-    paths = list(paths)
-    out = Path(out)
-    work = batches(paths, batch_bytes)
-    spans, start = [], 0
-    for batch in work:
-        spans.append(range(start, start + len(batch)))
-        start += len(batch)
-    todo = [[paths[i] for i in span if reuse is None or i not in reuse] for span in spans]
-    spill = out / SPILL
-    spill.mkdir(parents=True, exist_ok=True)
-    try:
-        if engine == "dask":
-            if not scheduler:
-                raise ValueError("--engine dask needs --scheduler ADDRESS")
-            results = _dask(todo, rules_dir, scheduler, on_document, simplified)
-        else:
-            results = _local(todo, rules_dir, get_extractor(rules_dir), jobs or os.cpu_count() or 1, on_document,
-                             simplified, spill, work_bytes)
-        if reuse is not None:
-            results = (reuse.merge(span, paths, fresh) for span, fresh in zip(spans, results))
-        return write_batches(results, out, list(formats), partitioned=len(work) > 1)
-    finally:
-        shutil.rmtree(spill, ignore_errors=True)

@@ -16,7 +16,7 @@ import pandas as pd
 import regex
 
 from .dataset import claims_frame, documents_frame
-from .documents import find_inputs, read_document, shown
+from .documents import Document, find_inputs, read_document, shown
 from .claim import Claim
 from .engine import Extractor
 from .normalize import Normalised, Normaliser, fold
@@ -124,6 +124,8 @@ def extract_texts(texts: Iterable[str] | Mapping[str, str], docs: Iterable[str] 
 
 @dataclass
 class BatchResult:
+    """Documents extracted in memory, as the dataset's two tables (`documents` is always a frame; counts are n_*)."""
+
     claims: pd.DataFrame
     documents: pd.DataFrame
 
@@ -152,25 +154,37 @@ class ClaimSink(Protocol):
         """The document failed: forget the claims added since begin()."""
 
 
-class _ClaimList(list):
-    """The simplest sink: the claims of one document in a list."""
+class _ClaimList:
+    """The simplest sink: the claims of the documents extracted, each with its document's sha256."""
+
+    def __init__(self) -> None:
+        self.claims: list[Claim] = []
+        self.shas: list[str] = []
+        self._start, self._sha = 0, ""
 
     def begin(self, sha256: str) -> None:
-        self.clear()
+        self._start, self._sha = len(self.claims), sha256
 
-    add = list.append
-    discard = list.clear
+    def add(self, claim: Claim) -> None:
+        self.claims.append(claim)
+        self.shas.append(self._sha)
+
+    def discard(self) -> None:
+        del self.claims[self._start:], self.shas[self._start:]
 
 
 def extract_document(path: Path, extractor: Extractor, simplified: bool = False) -> DocumentResult:
     """Read and extract one file; a document that fails is recorded, never raised."""
-    claims = _ClaimList()
-    row = extract_document_into(path, extractor, claims, simplified)
-    return DocumentResult(list(claims), row)
+    sink = _ClaimList()
+    row = extract_document_into(path, extractor, sink, simplified)
+    return DocumentResult(sink.claims, row)
 
 
-def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, simplified: bool = False) -> dict:
+def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, simplified: bool = False,
+                          on_read: Callable[[Document], None] | None = None) -> dict:
     """Read one file and hand its claims to `sink` one by one; its `documents` row. Never raises.
+
+    `on_read` gets the document as read (to save its text), so a batch reads each file once.
 
     A scan that outruns the scanner's timeout (hostile text, a rule that
     backtracks badly) fails this document with a one-line error, and the
@@ -178,6 +192,8 @@ def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, sim
     gives no claim and a note in `error`.
     """
     document = read_document(path)
+    if on_read is not None:
+        on_read(document)
     metadata: dict = {"title": None, "issuer": None, "date": None, "doc_number": None, "region": None,
                       "region_code": None, "region_level": None}
     count = 0
@@ -210,25 +226,29 @@ def extract_document_into(path: Path, extractor: Extractor, sink: ClaimSink, sim
     }
 
 
+def extract_each(paths: Iterable[Path], extractor: Extractor, sink: ClaimSink, simplified: bool = False,
+                 on_read: Callable[[Document], None] | None = None,
+                 on_document: Callable[[], None] | None = None) -> list[dict]:
+    """The batch loop (every batch, in this process or a worker, runs it): each document in order, its claims
+    handed to `sink`; the documents' rows."""
+    rows = []
+    for path in paths:
+        rows.append(extract_document_into(Path(path), extractor, sink, simplified, on_read))
+        if on_document is not None:
+            on_document()
+    return rows
+
+
 def extract_documents(
     paths: Iterable[Path],
     rules: str | Path | RuleSet | Extractor | None = None,
-    on_document: Callable[[DocumentResult], None] | None = None,
+    on_document: Callable[[], None] | None = None,
     simplified: bool = False,
 ) -> BatchResult:
-    """Extract every document in order, one at a time."""
-    extractor = get_extractor(rules)
-    claims: list[Claim] = []
-    rows: list[dict] = []
-    shas: list[str] = []
-    for path in paths:
-        result = extract_document(path, extractor, simplified)
-        claims.extend(result.claims)
-        rows.append(result.row)
-        shas.extend([result.row["sha256"]] * len(result.claims))
-        if on_document is not None:
-            on_document(result)
-    return BatchResult(claims_frame(claims, shas), documents_frame(rows))
+    """Extract every document in order, one at a time, into two frames (for a dataset on disk: build.build_dataset)."""
+    sink = _ClaimList()
+    rows = extract_each(paths, get_extractor(rules), sink, simplified, on_document=on_document)
+    return BatchResult(claims_frame(sink.claims, sink.shas), documents_frame(rows))
 
 
 def extract_paths(inputs: Iterable[str | Path], rules: str | Path | RuleSet | Extractor | None = None,

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .dataset import CLAIM_SCHEMA, as_schema, documents_frame
-from .documents import shown
+from .documents import shown, text_path
 from .parallel import Batch, pieces_tables
 
 REUSABLE = ("ok", "empty")
@@ -109,8 +109,12 @@ class Reuse:
                 return
 
 
-def plan_reuse(paths: list[Path], out: Path, rules_version: str) -> Reuse:
-    """Which of `paths` the dataset in `out` already holds with these rules (none when there is no dataset)."""
+def plan_reuse(paths: list[Path], out: Path, rules_version: str, texts: bool = True) -> Reuse:
+    """Which of `paths` the dataset in `out` already holds with these rules (none when there is no dataset).
+
+    With `texts` (a run that saves texts), a document whose text is missing from OUT/texts/ is extracted
+    anew, which saves it: a batch reads each file once, so no separate pass re-saves texts.
+    """
     frames, by_sha, base = [], {}, 0
     for documents_file, claims_file in _table_files(out):
         documents = pd.read_parquet(documents_file)
@@ -118,6 +122,8 @@ def plan_reuse(paths: list[Path], out: Path, rules_version: str) -> Reuse:
             continue
         offsets = documents["n_claims"].cumsum() - documents["n_claims"]
         usable = (documents["rules_version"] == rules_version) & documents["status"].isin(REUSABLE)
+        if texts:
+            usable &= (documents["status"] != "ok") | documents["sha256"].map(lambda sha: text_path(out, sha).exists())
         for row in np.flatnonzero(usable.to_numpy()):
             by_sha[documents["sha256"].iat[row]] = _Held(base + row, claims_file, int(offsets.iat[row]),
                                                          int(documents["n_claims"].iat[row]))

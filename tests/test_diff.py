@@ -499,9 +499,9 @@ def test_two_documents_named_one_against_the_other_pair_whatever_their_regions()
 
 def test_a_partitioned_dataset_is_a_dataset_side(tmp_path):
     from extractor.documents import find_inputs
-    from extractor.parallel import extract_dataset
+    from extractor.build import BuildOptions, extract_dataset
 
-    assert extract_dataset(find_inputs([SEEDS]), tmp_path / "parts", jobs=1, batch_bytes=8000).partitioned
+    assert extract_dataset(find_inputs([SEEDS]), tmp_path / "parts", BuildOptions(jobs=1, batch_bytes=8000)).partitioned
     assert run("extract", SEEDS, "--out", tmp_path / "single", "--quiet").exit_code == 0
     single = load_side(tmp_path / "single")
     for path in (tmp_path / "parts", tmp_path / "parts" / "claims"):

@@ -131,7 +131,7 @@ def test_traditional_text_is_read_as_simplified_when_asked_and_given_back_as_wri
 
 
 def test_simplified_runs_are_versioned_apart_and_reach_the_workers(tmp_path):
-    from extractor.parallel import extract_dataset
+    from extractor.build import BuildOptions, extract_dataset
     from extractor.pipeline import rules_version
 
     docs = tmp_path / "docs"
@@ -139,7 +139,7 @@ def test_simplified_runs_are_versioned_apart_and_reach_the_workers(tmp_path):
     for i in range(3):
         (docs / f"{i}.txt").write_text(TRADITIONAL, encoding="utf-8")
     paths = sorted(docs.iterdir())
-    extract_dataset(paths, tmp_path / "out", rules=None, jobs=2, batch_bytes=1, simplified=True)
+    extract_dataset(paths, tmp_path / "out", BuildOptions(rules=None, jobs=2, batch_bytes=1, simplified=True))
     claims = pd.read_parquet(tmp_path / "out" / "claims")
     documents = pd.read_parquet(tmp_path / "out" / "documents")
     assert list(claims["subject"]) == ["規模以上工業企業", "高新技術企業"] * 3

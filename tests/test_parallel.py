@@ -15,7 +15,8 @@ from extractor import load_dataset
 from extractor.cli import app
 from extractor.dataset import typed_claims, write_table
 from extractor.documents import find_inputs
-from extractor.parallel import batches, extract_batch, extract_dataset, write_batches
+from extractor.build import BuildOptions, extract_dataset, write_batches
+from extractor.parallel import batches, extract_batch
 from extractor.pipeline import extract_documents, get_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def single():
 @pytest.fixture(scope="module")
 def one_job(tmp_path_factory):
     out = tmp_path_factory.mktemp("one_job")
-    summary = extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    summary = extract_dataset(SEEDS, out, BuildOptions(jobs=1, batch_bytes=SMALL_BATCH))
     return out, summary
 
 
@@ -53,10 +54,12 @@ def test_batches_follow_input_order_and_size(tmp_path):
 
 def test_several_batches_make_a_partitioned_dataset(one_job, single):
     out, summary = one_job
-    assert summary.partitioned and summary.documents == 5 and len(summary.failed) == 0
-    assert sorted(files(out)) == [f"{table}/part-0000{i}.parquet" for table in ("claims", "documents") for i in range(3)]
+    assert summary.partitioned and summary.n_documents == 5 and len(summary.failed) == 0
+    tables = [name for name in files(out) if not name.startswith("texts/")]
+    assert sorted(tables) == [f"{table}/part-0000{i}.parquet" for table in ("claims", "documents") for i in range(3)]
+    assert sorted(files(out / "texts")) == sorted(f"{sha}.txt" for sha in single.documents["sha256"])  # saved by the workers
     claims = load_dataset(out)
-    assert summary.claims == len(claims) == len(single.claims)
+    assert summary.n_claims == len(claims) == len(single.claims)
     pd.testing.assert_frame_equal(claims, typed_claims(single.claims))
     assert list(load_dataset(out / "claims").doc) == list(claims.doc)  # the parts folder itself
     documents = load_dataset(out, table="documents")
@@ -66,28 +69,28 @@ def test_several_batches_make_a_partitioned_dataset(one_job, single):
 
 def test_the_dataset_does_not_depend_on_jobs(one_job, tmp_path):
     out, _ = one_job
-    summary = extract_dataset(SEEDS, tmp_path, jobs=2, batch_bytes=SMALL_BATCH)
-    assert summary.claims == one_job[1].claims
+    summary = extract_dataset(SEEDS, tmp_path, BuildOptions(jobs=2, batch_bytes=SMALL_BATCH))
+    assert summary.n_claims == one_job[1].n_claims
     assert files(tmp_path) == files(out)
 
 
 def test_workers_take_batches_in_pieces_and_the_dataset_stays_the_same(one_job, single, tmp_path):
     """Pieces of one file each, joined into the batch they belong to: the same parts, and the same single files."""
-    extract_dataset(SEEDS, tmp_path / "parts", jobs=2, batch_bytes=SMALL_BATCH, work_bytes=1)
+    extract_dataset(SEEDS, tmp_path / "parts", BuildOptions(jobs=2, batch_bytes=SMALL_BATCH, work_bytes=1))
     assert files(tmp_path / "parts") == files(one_job[0])
-    extract_dataset(SEEDS, tmp_path / "one", jobs=1)
-    extract_dataset(SEEDS, tmp_path / "pieces", jobs=2, work_bytes=1)
+    extract_dataset(SEEDS, tmp_path / "one", BuildOptions(jobs=1))
+    extract_dataset(SEEDS, tmp_path / "pieces", BuildOptions(jobs=2, work_bytes=1))
     assert files(tmp_path / "pieces") == files(tmp_path / "one")
 
 
 def test_one_batch_writes_single_files_and_replaces_parts(one_job, single, tmp_path):
     out = tmp_path / "out"
-    extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
-    summary = extract_dataset(SEEDS, out, jobs=2)
+    extract_dataset(SEEDS, out, BuildOptions(jobs=1, batch_bytes=SMALL_BATCH, save_texts=False))
+    summary = extract_dataset(SEEDS, out, BuildOptions(jobs=2, save_texts=False))
     assert not summary.partitioned
     assert sorted(files(out)) == ["claims.csv", "claims.parquet", "documents.csv", "documents.parquet"]
     assert (out / "claims.csv").read_bytes() == single_csv(single, tmp_path / "single")
-    extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    extract_dataset(SEEDS, out, BuildOptions(jobs=1, batch_bytes=SMALL_BATCH))
     assert files(out) == files(one_job[0])  # and the other way round
 
 
@@ -97,8 +100,8 @@ def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
     (docs / "a.txt").write_text("全市拥有高新技术企业1049家。" * 1000, encoding="utf-8")
     (docs / "b.txt").write_bytes(bytes(range(32)) + b"binary")  # mostly not text
     (docs / "c.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
-    summary = extract_dataset(find_inputs([docs]), tmp_path / "out", jobs=2, batch_bytes=100)
-    assert summary.partitioned and summary.documents == 3 and summary.claims == 1001
+    summary = extract_dataset(find_inputs([docs]), tmp_path / "out", BuildOptions(jobs=2, batch_bytes=100))
+    assert summary.partitioned and summary.n_documents == 3 and summary.n_claims == 1001
     assert list(summary.failed.doc) == ["b.txt"]
     assert list(load_dataset(tmp_path / "out", "documents").status) == ["ok", "error", "ok"]
 
@@ -106,11 +109,10 @@ def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
 def test_dask_cluster_equals_single_process(one_job, single, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        summary = extract_dataset(SEEDS, tmp_path / "lib", engine="dask", scheduler=cluster.scheduler_address,
-                                  batch_bytes=SMALL_BATCH)
+        summary = extract_dataset(SEEDS, tmp_path / "lib", BuildOptions(engine="dask", scheduler=cluster.scheduler_address, batch_bytes=SMALL_BATCH))
         result = CliRunner().invoke(app, ["extract", str(ROOT / "seeds"), "--out", str(tmp_path / "cli"), "--quiet",
                                           "--engine", "dask", "--scheduler", cluster.scheduler_address])
-    assert summary.claims == len(single.claims)
+    assert summary.n_claims == len(single.claims)
     assert files(tmp_path / "lib") == files(one_job[0])
     pd.testing.assert_frame_equal(load_dataset(tmp_path / "lib"), typed_claims(single.claims))
     assert result.exit_code == 0, result.output
@@ -128,7 +130,7 @@ def test_engine_options_are_checked(tmp_path):
 
 def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts(tmp_path):
     out = tmp_path / "out"
-    extract_dataset(SEEDS, out, jobs=1, batch_bytes=SMALL_BATCH)
+    extract_dataset(SEEDS, out, BuildOptions(jobs=1, batch_bytes=SMALL_BATCH))
     before = files(out)
 
     def interrupted():
@@ -183,13 +185,13 @@ def test_a_document_with_more_claims_than_a_chunk_is_spilled_and_written_the_sam
     (docs / "b.txt").write_text("".join(f"第{n}区新增企业{n + 10}家。" for n in range(25)), encoding="utf-8")
     (docs / "c.txt").write_text("全市拥有企业19家，新增14家。", encoding="utf-8")
     paths = find_inputs([docs])
-    whole = extract_dataset(paths, tmp_path / "whole", jobs=1)
+    whole = extract_dataset(paths, tmp_path / "whole", BuildOptions(jobs=1))
     spilled = []
     new_file = parallel.pa.ipc.new_file
     monkeypatch.setattr(parallel.pa.ipc, "new_file", lambda path, schema: spilled.append(path) or new_file(path, schema))
     monkeypatch.setattr(parallel, "CHUNK", 10)
-    pieces = extract_dataset(paths, tmp_path / "pieces", jobs=1)
-    assert whole.claims == pieces.claims == 1 + 25 + 2
+    pieces = extract_dataset(paths, tmp_path / "pieces", BuildOptions(jobs=1))
+    assert whole.n_claims == pieces.n_claims == 1 + 25 + 2
     assert len(spilled) == 1 and not Path(spilled[0]).exists() and not (tmp_path / "pieces" / ".spill").exists()
     assert files(tmp_path / "pieces") == files(tmp_path / "whole")
 

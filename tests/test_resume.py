@@ -19,7 +19,8 @@ from extractor.cli import app
 from extractor.documents import find_inputs
 from extractor.engine import Extractor
 from extractor.dataset import SCHEMAS
-from extractor.parallel import BATCH_BYTES, extract_dataset
+from extractor.build import BuildOptions, extract_dataset
+from extractor.parallel import BATCH_BYTES
 from extractor.pipeline import get_extractor
 from extractor.resume import plan_reuse
 
@@ -100,7 +101,7 @@ def test_failed_documents_are_tried_again(docs, tmp_path):
 
 def test_resume_reads_a_partitioned_dataset(docs, tmp_path, extractions):
     out = tmp_path / "out"
-    summary = extract_dataset(find_inputs([docs]), out, jobs=1, batch_bytes=10_000)
+    summary = extract_dataset(find_inputs([docs]), out, BuildOptions(jobs=1, batch_bytes=10_000))
     assert summary.partitioned
     extractions.clear()
     assert run("extract", docs, "--out", out, "--quiet", "--resume").exit_code == 0
@@ -170,7 +171,7 @@ def test_an_interrupted_run_resumed_writes_what_a_fresh_run_writes(docs, tmp_pat
     (docs / "noted.txt").write_bytes("全市拥有企业19家".encode() + b"\xff" + "。".encode())  # an ok row with a note
     out = tmp_path / "out"
     first = find_inputs([docs])[:4]
-    earlier = extract_dataset(first, out, jobs=1, batch_bytes=batch_bytes)  # a run over part of them
+    earlier = extract_dataset(first, out, BuildOptions(jobs=1, batch_bytes=batch_bytes, save_texts=False))  # a run over part of them
     assert earlier.partitioned == (batch_bytes < BATCH_BYTES)
     (docs / SEEDS[0].name).rename(docs / "zz_renamed.txt")  # same bytes, new name and place in the order
     (docs / "new.txt").write_text("累计认定瞪羚企业55家。", encoding="utf-8")
@@ -187,17 +188,17 @@ def test_an_interrupted_run_resumed_writes_what_a_fresh_run_writes(docs, tmp_pat
     monkeypatch.setattr(pq.ParquetWriter, "write_table", interrupted)
     before = snapshot(out)
     with pytest.raises(KeyboardInterrupt):
-        extract_dataset(paths, out, jobs=1, batch_bytes=batch_bytes)
+        extract_dataset(paths, out, BuildOptions(jobs=1, batch_bytes=batch_bytes, save_texts=False))
     monkeypatch.undo()
     assert snapshot(out) == before
-    reuse = plan_reuse(paths, out, get_extractor().ruleset.version)
+    reuse = plan_reuse(paths, out, get_extractor().ruleset.version, texts=False)
     assert sorted(paths[index].name for index in reuse.held) == sorted(
         ["zz_renamed.txt", *(p.name for p in first if p.name != SEEDS[0].name)])
-    resumed = extract_dataset(paths, out, jobs=1, batch_bytes=batch_bytes, reuse=reuse)
+    resumed = extract_dataset(paths, out, BuildOptions(jobs=1, batch_bytes=batch_bytes, save_texts=False), reuse=reuse)
     fresh = tmp_path / "fresh"
-    full = extract_dataset(paths, fresh, jobs=1, batch_bytes=batch_bytes)
+    full = extract_dataset(paths, fresh, BuildOptions(jobs=1, batch_bytes=batch_bytes, save_texts=False))
     assert resumed.partitioned == full.partitioned == (batch_bytes < BATCH_BYTES)
-    assert (resumed.documents, resumed.claims) == (full.documents, full.claims)
+    assert (resumed.n_documents, resumed.n_claims) == (full.n_documents, full.n_claims)
     assert snapshot(out) == snapshot(fresh)
     documents = load_dataset(out, table="documents")
     assert documents.set_index("doc").loc["noted.txt", "error"].startswith(f"{docs / 'noted.txt'}: 1 byte")
@@ -244,7 +245,7 @@ def test_a_fresh_out_interrupted_before_its_first_write_is_left_as_it_was(docs, 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("extractor.parallel.extract_document_into", interrupted)
+    monkeypatch.setattr("extractor.pipeline.extract_document_into", interrupted)
     out = tmp_path / "new" / "out"
     assert run("extract", docs, "--out", out, "--quiet").exit_code == 130
     assert not out.exists()  # no texts/ without a dataset
