@@ -77,6 +77,15 @@ class YearResolver:
             if mention.span and kind == "actual":
                 return None, None  # 2021—2023年，累计…: a span of years is no one year of a reported figure
             return mention.year, _finer(month, mention.shape)  # a relative year without a date: None
+        return self._from_document(claim, kind, document, before, month, item_month)
+
+
+    @staticmethod
+    def _from_document(claim: ClaimContext, kind: str, document: DocumentContext, before: list[TimeMention],
+                       month: TimeMention | None, item_month: TimeMention | None) -> tuple[int | None, PeriodShape | None]:
+        """Where no time word before the figure gives its year: its section's, the document's (by kind), else the
+        last month written before it in the document's year."""
+        policy = kind == "policy"
         section = document.section_at(claim.start)
         if section is not None and section.states_year:
             return section.year, _finer(month, section.shape)
