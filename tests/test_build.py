@@ -7,8 +7,8 @@ import extractor.documents as documents
 from extractor import build_dataset
 from extractor.build import BuildOptions
 from extractor.dataset import load_dataset
+from paths import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def count_reads(monkeypatch) -> collections.Counter:

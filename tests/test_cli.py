@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from extractor import __version__
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 COMMANDS = ["extract", "eval", "rules", "report", "diff", "series"]
 

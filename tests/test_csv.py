@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from extractor import load_dataset
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, write_table
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BOM = b"\xef\xbb\xbf"
 TABLES = {"claims": CLAIM_COLUMNS, "documents": DOCUMENT_COLUMNS}
 # Columns no row leaves empty, so a plain reader's NaN and Parquet's None never differ in them.
@@ -31,11 +31,8 @@ def run(*args):
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("csv") / "data"
-    result = run("extract", ROOT / "seeds", "--out", out, "--quiet")
-    assert result.exit_code == 0, result.output
-    return out
+def dataset(seeds_dataset) -> Path:
+    return seeds_dataset
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +121,11 @@ def test_report_reads_the_csv(dataset, csv_only, tmp_path):
     assert from_csv.stderr.split(" -> ")[0] == from_parquet.stderr.split(" -> ")[0]
 
 
-def test_resume_over_a_dataset_with_marked_csvs_writes_the_same_bytes(dataset, tmp_path):
+def test_resume_over_a_dataset_with_marked_csvs_writes_the_same_bytes(dataset, tmp_path, monkeypatch):
     out = tmp_path / "data"
     shutil.copytree(dataset, out)
-    result = run("extract", ROOT / "seeds", "--out", out, "--quiet", "--resume")
+    monkeypatch.chdir(ROOT)  # the inputs named as the dataset was made (seeds/…, from the project root)
+    result = run("extract", "seeds", "--out", out, "--quiet", "--resume")
     assert result.exit_code == 0, result.output
     for table in TABLES:  # resume reuses every document from the Parquet files and writes one mark, not two
         assert (out / f"{table}.csv").read_bytes() == (dataset / f"{table}.csv").read_bytes(), table

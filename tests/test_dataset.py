@@ -1,7 +1,6 @@
 """The committed dataset in data/ is what the README command builds from seeds/,
 byte for byte, and it loads with proper dtypes."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,18 +10,14 @@ from extractor import extract_text, extract_texts, load_dataset
 from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, typed_claims
 from extractor.ruleset import load_ruleset
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    out = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)  # the README command runs from the project root
-        result = CliRunner().invoke(app, ["extract", "seeds", "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return out
+def fresh(seeds_dataset):
+    """The README's command run now, from the project root."""
+    return seeds_dataset
 
 
 @pytest.mark.parametrize("name", ["claims.csv", "documents.csv"])

@@ -4,7 +4,6 @@ Expected statuses, values and spans are worked out from the texts by hand:
 an offset is where the figure stands in the text the test builds.
 """
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,9 +16,8 @@ from extractor.alignment import align_texts, map_spans, text_rules
 from extractor.diff import DIFF_COLUMNS
 from extractor.sources import load_side
 from extractor.series import pivot, series_table
+from paths import SEEDS
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 WEIHAI_2022 = SEEDS / "000_c2029cb520c589b8.txt"
 WEIHAI_2026 = SEEDS / "002_046af103274ec285.txt"
 # The two indicators both 威海 replies count, as the 2026 reply names them (国家…).

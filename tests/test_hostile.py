@@ -8,7 +8,6 @@ hanging. The number normaliser and the whole extractor are fuzzed with hypothesi
 
 import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import cn2an
 import pytest
@@ -21,8 +20,8 @@ from extractor.numerals import NumeralError, parse_numeral
 from extractor.pipeline import extract_document, extract_text, get_extractor
 from extractor.scanner import Scanner
 from extractor.segments import MAX_SENTENCE
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def spans_valid(text, claims):

@@ -16,7 +16,6 @@ from extractor.indicators import Indicator, indicator_rules, resolve_keys
 from extractor.normalize import to_simplified
 from extractor.rulecheck import indicator_failures
 
-ROOT = Path(__file__).resolve().parent.parent
 DEV_DOCS = Path(os.environ.get("EXTRACTOR_DEV_DOCS", "/work/shared/dev/docs"))
 
 
@@ -124,8 +123,8 @@ def keys_hold_their_parts(claims: pd.DataFrame) -> list[str]:
     return spread[(spread > 1).any(axis=1)].index.tolist()
 
 
-def test_one_key_one_metric_programme_tier_and_unit_over_the_samples():
-    claims = extract_paths([ROOT / "seeds"])
+def test_one_key_one_metric_programme_tier_and_unit_over_the_samples(seeds_claims):
+    claims = seeds_claims
     assert claims["indicator"].notna().all() and len(claims) > 100
     assert keys_hold_their_parts(claims) == []
 

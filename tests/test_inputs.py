@@ -22,8 +22,8 @@ from extractor.cli import app
 from extractor.dataset import claims_frame
 from extractor.documents import find_inputs, read_document, text_path
 from extractor.pipeline import extract_document, extract_text, get_extractor
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "seeds" / "000_c2029cb520c589b8.txt").read_text(encoding="utf-8")
 PARAGRAPHS = [line.strip() for line in SEED.split("\n") if line.strip()]
 # What a converter should give back: one paragraph a line.

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 from extractor import __version__
 from extractor.cli import app
 from extractor.pipeline import get_extractor
+from paths import ROOT
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted(ROOT.joinpath("rules").glob("*.toml"))
 # A subprocess must not see this checkout through PYTHONPATH (how engineers run a worktree).
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}

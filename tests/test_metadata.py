@@ -5,16 +5,15 @@ Test ids start with the rule id, so `pytest -k doc.date` runs the date rules.
 """
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from extractor.metadata import FIELDS, read_metadata
 from extractor.places import PLACE_FIELDS
 from extractor.ruleset import RuleError, load_ruleset
+from paths import SEEDS
 
 RULESET = load_ruleset()
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 NOTHING = dict.fromkeys(FIELDS + PLACE_FIELDS)
 
 CASES = [

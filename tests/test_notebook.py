@@ -2,12 +2,12 @@
 its three questions with the figures the seed documents state."""
 
 import json
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from paths import ROOT
+
 NOTEBOOK = ROOT / "examples" / "explore.ipynb"
 
 # Appended to the notebook so the answers come back as JSON.

@@ -18,8 +18,8 @@ from extractor.documents import find_inputs
 from extractor.build import BuildOptions, extract_dataset, write_batches
 from extractor.parallel import batches, extract_batch
 from extractor.pipeline import extract_documents, get_extractor
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = find_inputs([ROOT / "seeds"])
 SMALL_BATCH = 20000
 
@@ -145,7 +145,6 @@ def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts
 
 def test_ctrl_c_while_workers_start_exits_130_quietly(tmp_path):
     """Ctrl-C reaches the whole process group, as a terminal sends it, just as the first worker starts."""
-    import signal
     import subprocess
     import sys
     import textwrap

@@ -5,16 +5,15 @@ looked up by hand in the published division list; the texts are written for
 these tests in the manner of replies, notices, news and releases.
 """
 
-from pathlib import Path
 
 import pytest
 
 from extractor.metadata import read_metadata
 from extractor.places import division_table, place_reader
 from extractor.ruleset import load_ruleset
+from paths import SEEDS
 
 RULESET = load_ruleset()
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 SEED_PLACES = {
     # the issuer in the head (威海市工业和信息化局), the signature in the foot, …

@@ -30,8 +30,8 @@ from extractor.pipeline import extract_text
 from extractor.prefilter import Unsupported, derive
 from extractor.ruleset import load_ruleset
 from extractor.scanner import Scanner
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 RULESET = load_ruleset()
 PLAIN = Scanner(RULESET, guided=False)
 GUIDED = Scanner(RULESET, guided=True)

@@ -17,8 +17,8 @@ from extractor.cli import app
 from extractor.dataset import CLAIM_COLUMNS, DOCUMENT_COLUMNS, write_table
 from extractor.report import ReportRules, Span, document_places, enterprise_chart, find_text, highlight, target_pairs, write_report
 from extractor.ruleset import load_ruleset
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots a person can open after the run (gitignored; pytest's own tmp folders are pruned).
 ARTIFACTS = ROOT / "test-artifacts"
@@ -389,14 +389,12 @@ def test_cli_report_writes_the_page_and_reports_errors_in_one_line(tmp_path):
 # --- a real browser ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def seeds_report(tmp_path_factory):
+def seeds_report(tmp_path_factory, seeds_dataset):
     """The report of the seed documents with their gold, from a fresh extraction."""
     out = tmp_path_factory.mktemp("report")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(ROOT)
-        result = CliRunner().invoke(app, ["extract", "seeds", "--out", str(out / "data"), "--quiet"])
-        assert result.exit_code == 0, result.output
-        result = CliRunner().invoke(app, ["report", str(out / "data"), "--out", str(out / "report.html"), "--gold", "tests/gold"])
+        result = CliRunner().invoke(app, ["report", str(seeds_dataset), "--out", str(out / "report.html"), "--gold", "tests/gold"])
         assert result.exit_code == 0, result.output
     return out / "report.html"
 

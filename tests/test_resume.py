@@ -23,8 +23,8 @@ from extractor.build import BuildOptions, extract_dataset
 from extractor.parallel import BATCH_BYTES
 from extractor.pipeline import get_extractor
 from extractor.resume import plan_reuse
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 

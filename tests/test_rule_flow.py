@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from extractor import extract_text, load_dataset
 from extractor.cli import app
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # (file, text after which the addition goes, or None for the end of the file, the addition)
 UNIT = ("units.toml", "[units]\n", '"枚" = { in = ["count_unit"] }\n', None, '''

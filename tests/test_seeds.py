@@ -5,16 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from extractor import extract_paths
 from extractor.evaluate import load_gold, score
+from paths import SEEDS
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(scope="module")
-def claims():
-    return extract_paths([SEEDS])
+def claims(seeds_claims):
+    return seeds_claims
 
 
 def test_every_span_is_the_text_it_names(claims):

@@ -18,8 +18,8 @@ from extractor.cli import app
 from extractor.sources import load_side
 from extractor.report import write_report
 from extractor.texts import dataset_texts, documents_of_claims
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEIHAI_2022 = ROOT / "seeds" / "000_c2029cb520c589b8.txt"
 
 

@@ -1,6 +1,5 @@
 """Excel workbooks: read back with openpyxl, as Excel would show them."""
 
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -10,9 +9,8 @@ from typer.testing import CliRunner
 from extractor import workbook
 from extractor.cli import app
 from extractor.workbook import write_workbook
+from paths import SEEDS
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 WEIHAI_2022 = SEEDS / "000_c2029cb520c589b8.txt"
 WEIHAI_2026 = SEEDS / "002_046af103274ec285.txt"
 
