@@ -3,6 +3,8 @@
 import collections
 from pathlib import Path
 
+import pytest
+
 import extractor.documents as documents
 from extractor import build_dataset
 from extractor.build import BuildOptions
@@ -25,6 +27,7 @@ def count_reads(monkeypatch) -> collections.Counter:
     return reads
 
 
+@pytest.mark.slow
 def test_a_run_reads_and_decodes_each_input_once_and_saves_its_text(monkeypatch, tmp_path):
     reads = count_reads(monkeypatch)
     decoded = []

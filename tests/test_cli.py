@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from extractor import __version__
@@ -135,6 +136,7 @@ def test_extract_without_inputs_or_seeds_says_what_to_name(tmp_path, monkeypatch
     assert not (tmp_path / "data").exists()
 
 
+@pytest.mark.slow
 def test_eval_scores_an_existing_dataset(tmp_path):
     out = tmp_path / "out"
     assert run("extract", ROOT / "seeds", "--out", out, "--quiet").exit_code == 0
@@ -152,12 +154,14 @@ def test_rules_lists_every_rule():
     assert "claim.count" in result.stdout and "nonclaim.date" in result.stdout
 
 
+@pytest.mark.slow
 def test_rules_check_passes_on_the_shipped_rules():
     result = run("rules", "--check")
     assert result.exit_code == 0, result.output
     assert "all examples pass" in result.stdout
 
 
+@pytest.mark.slow
 def test_rules_check_fails_a_pattern_that_backtracks_badly_and_warns_on_a_rule_without_examples(tmp_path):
     import shutil
 

@@ -90,6 +90,7 @@ def test_a_csv_read_and_written_again_is_the_same_bytes(csv_only, tmp_path):
         assert (tmp_path / f"{table}.csv").read_bytes() == (csv_only / f"{table}.csv").read_bytes(), table
 
 
+@pytest.mark.slow
 def test_eval_scores_the_csv_as_the_parquet(dataset, csv_only):
     from_csv = run("eval", "--pred", csv_only, "--gold", ROOT / "tests" / "gold")
     from_parquet = run("eval", "--pred", dataset, "--gold", ROOT / "tests" / "gold")
@@ -97,6 +98,7 @@ def test_eval_scores_the_csv_as_the_parquet(dataset, csv_only):
     assert from_csv.stdout == from_parquet.stdout and "f1=" in from_csv.stdout
 
 
+@pytest.mark.slow
 def test_diff_of_the_csv_against_the_parquet_changes_nothing(dataset, csv_only):
     claims = load_dataset(dataset)
     result = run("diff", dataset, csv_only, "--only", "unchanged")
@@ -112,6 +114,7 @@ def test_series_reads_the_csv(dataset, csv_only, tmp_path):
     assert len(pd.read_csv(tmp_path / "csv.csv")) > 0
 
 
+@pytest.mark.slow
 def test_report_reads_the_csv(dataset, csv_only, tmp_path):
     from_csv = run("report", csv_only, "--out", tmp_path / "csv.html")
     from_parquet = run("report", dataset, "--out", tmp_path / "parquet.html")

@@ -495,6 +495,7 @@ def test_two_documents_named_one_against_the_other_pair_whatever_their_regions()
     assert rows[["status", "old_doc", "new_doc", "change_abs"]].values.tolist() == [["changed", "weihai.txt", "rizhao.txt", -15]]
 
 
+@pytest.mark.slow
 def test_a_partitioned_dataset_is_a_dataset_side(tmp_path):
     from extractor.documents import find_inputs
     from extractor.build import BuildOptions, extract_dataset

@@ -240,6 +240,7 @@ def test_empty_prediction_against_gold():
     assert len(result.misses) == 2
 
 
+@pytest.mark.slow
 def test_gold_against_itself_is_perfect():
     gold = load_gold(GOLD_DIR)
     assert len(gold) > 0

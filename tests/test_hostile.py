@@ -22,6 +22,8 @@ from extractor.scanner import Scanner
 from extractor.segments import MAX_SENTENCE
 from paths import ROOT
 
+pytestmark = pytest.mark.slow  # hostile texts: 50 MB documents, runs of 100,000 characters, backtracking rules
+
 
 
 def spans_valid(text, claims):

@@ -419,6 +419,7 @@ def test_a_file_name_with_a_line_break_is_quoted_in_its_one_line_error(tmp_path)
     assert pd.read_csv(out / "documents.csv").path.tolist() == [str(odd)]  # the path itself, as it is
 
 
+@pytest.mark.slow
 def test_a_hostile_batch_gives_one_row_per_input_and_one_line_per_problem(tmp_path, monkeypatch):
     docs, elsewhere = tmp_path / "docs", tmp_path / "elsewhere"
     docs.mkdir()

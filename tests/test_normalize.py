@@ -8,6 +8,7 @@ normalisation (checked against `Extractor.extract` on the raw text).
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -130,6 +131,7 @@ def test_traditional_text_is_read_as_simplified_when_asked_and_given_back_as_wri
     assert_spans_index(TRADITIONAL, frame)
 
 
+@pytest.mark.slow
 def test_simplified_runs_are_versioned_apart_and_reach_the_workers(tmp_path):
     from extractor.build import BuildOptions, extract_dataset
     from extractor.pipeline import rules_version

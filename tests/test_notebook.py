@@ -4,9 +4,12 @@ its three questions with the figures the seed documents state."""
 import json
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from paths import ROOT
+
+pytestmark = pytest.mark.slow  # runs the example notebook in a Jupyter kernel
 
 NOTEBOOK = ROOT / "examples" / "explore.ipynb"
 

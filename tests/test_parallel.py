@@ -67,6 +67,7 @@ def test_several_batches_make_a_partitioned_dataset(one_job, single):
     assert ds.dataset(out / "claims", format="parquet").count_rows() == len(single.claims)  # any Parquet reader
 
 
+@pytest.mark.slow
 def test_the_dataset_does_not_depend_on_jobs(one_job, tmp_path):
     out, _ = one_job
     summary = extract_dataset(SEEDS, tmp_path, BuildOptions(jobs=2, batch_bytes=SMALL_BATCH))
@@ -74,6 +75,7 @@ def test_the_dataset_does_not_depend_on_jobs(one_job, tmp_path):
     assert files(tmp_path) == files(out)
 
 
+@pytest.mark.slow
 def test_workers_take_batches_in_pieces_and_the_dataset_stays_the_same(one_job, single, tmp_path):
     """Pieces of one file each, joined into the batch they belong to: the same parts, and the same single files."""
     extract_dataset(SEEDS, tmp_path / "parts", BuildOptions(jobs=2, batch_bytes=SMALL_BATCH, work_bytes=1))
@@ -83,6 +85,7 @@ def test_workers_take_batches_in_pieces_and_the_dataset_stays_the_same(one_job, 
     assert files(tmp_path / "pieces") == files(tmp_path / "one")
 
 
+@pytest.mark.slow
 def test_one_batch_writes_single_files_and_replaces_parts(one_job, single, tmp_path):
     out = tmp_path / "out"
     extract_dataset(SEEDS, out, BuildOptions(jobs=1, batch_bytes=SMALL_BATCH, save_texts=False))
@@ -94,6 +97,7 @@ def test_one_batch_writes_single_files_and_replaces_parts(one_job, single, tmp_p
     assert files(out) == files(one_job[0])  # and the other way round
 
 
+@pytest.mark.slow
 def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -106,6 +110,7 @@ def test_a_failing_document_is_recorded_in_its_batch(tmp_path):
     assert list(load_dataset(tmp_path / "out", "documents").status) == ["ok", "error", "ok"]
 
 
+@pytest.mark.slow
 def test_dask_cluster_equals_single_process(one_job, single, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -143,6 +148,7 @@ def test_an_interrupted_partitioned_run_leaves_the_previous_dataset_and_no_parts
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_workers_start_exits_130_quietly(tmp_path):
     """Ctrl-C reaches the whole process group, as a terminal sends it, just as the first worker starts."""
     import subprocess

@@ -82,6 +82,7 @@ def test_the_default_rules_are_guided():
     assert GUIDED.guided and not PLAIN.guided
 
 
+@pytest.mark.slow
 @needs_hyperscan
 @pytest.mark.parametrize("texts", [examples, samples, strings_in_tests, random_mixes, hostile_strings],
                          ids=["examples", "samples", "test strings", "random mixes", "hostile"])
@@ -156,6 +157,7 @@ def _rules_with(tmp_path: Path, pattern: str) -> Path:
     return rules
 
 
+@pytest.mark.slow
 @needs_hyperscan
 def test_a_rule_hyperscan_cannot_take_keeps_the_plain_alternation_with_a_note(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path / "cache"))
@@ -206,6 +208,7 @@ print(scanner.guided, [(c.rule.id, c.start, c.end) for c in scanner.scan("全市
 """
 
 
+@pytest.mark.slow
 @needs_hyperscan
 def test_the_database_is_built_once_and_loaded_after(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
@@ -226,6 +229,7 @@ def test_the_database_is_built_once_and_loaded_after(tmp_path, monkeypatch):
     assert database.stat().st_size > 100
 
 
+@pytest.mark.slow
 @needs_hyperscan
 def test_the_extracted_claims_are_the_same_either_way():
     guided, plain = Extractor(RULESET), Extractor(RULESET)

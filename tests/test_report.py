@@ -168,6 +168,7 @@ def test_find_text_takes_the_text_extraction_saved_by_the_sha256_of_the_file(tmp
     assert (found.text, found.source, found.note) == ("全市19家。\r\n", str(saved), None)
 
 
+@pytest.mark.slow
 def test_a_dataset_copied_away_from_its_inputs_still_shows_every_claim(seeds_report, tmp_path, monkeypatch):
     shutil.copytree(seeds_report.parent / "data", tmp_path / "data")
     monkeypatch.chdir(tmp_path)  # the recorded paths (seeds/…) resolve from neither here nor the dataset's parent
@@ -231,6 +232,7 @@ def rows_of(markup):
     return {m.group(1): m.group(0) for m in re.finditer(r'<tr id="row-(\w+)"[^>]*>', markup)}
 
 
+@pytest.mark.slow
 def test_report_highlights_every_claim_in_its_text(tmp_path):
     data = make_dataset(tmp_path / "data")
     summary = write_report(data, tmp_path / "report.html")
@@ -250,6 +252,7 @@ def test_report_highlights_every_claim_in_its_text(tmp_path):
     assert data_json["c0"]["year"] == 2022 and data_json["c3"]["d"] == 1
 
 
+@pytest.mark.slow
 def test_report_needs_no_network(tmp_path):
     markup = (tmp_path / "report.html")
     write_report(make_dataset(tmp_path / "data"), markup)
@@ -260,6 +263,7 @@ def test_report_needs_no_network(tmp_path):
     assert markup.count('<svg class="chart"') == 3  # counts, money, and a target with its actual (a.txt)
 
 
+@pytest.mark.slow
 def test_a_document_without_its_text_keeps_its_claims_and_says_why(tmp_path):
     data = make_dataset(tmp_path / "data", with_b_text=False)
     summary = write_report(data, tmp_path / "report.html")
@@ -271,6 +275,7 @@ def test_a_document_without_its_text_keeps_its_claims_and_says_why(tmp_path):
     assert all("c3" not in m["data-ids"] for m in parse(markup).marks)
 
 
+@pytest.mark.slow
 def test_claims_whose_offsets_miss_their_text_are_listed_not_highlighted(tmp_path):
     data = make_dataset(tmp_path / "data")
     claims = pd.read_csv(data / "claims.csv")
@@ -281,6 +286,7 @@ def test_claims_whose_offsets_miss_their_text_are_listed_not_highlighted(tmp_pat
     assert all("c0" not in m["data-ids"] for m in parse(markup).marks)
 
 
+@pytest.mark.slow
 def test_gold_marks_misses_and_false_positives(tmp_path):
     data = make_dataset(tmp_path / "data")
     start = DOC_A.index("奖励")
@@ -363,6 +369,7 @@ def test_the_enterprise_chart_leaves_out_enterprises_that_only_applied():
     assert "44" in re.findall(r"<text[^>]*>([^<]*)</text>", enterprise_chart(claims, {}, without))
 
 
+@pytest.mark.slow
 def test_the_same_dataset_gives_the_same_page(tmp_path):
     data = make_dataset(tmp_path / "data")
     write_report(data, tmp_path / "one.html")
@@ -372,6 +379,7 @@ def test_the_same_dataset_gives_the_same_page(tmp_path):
 
 # --- the command -------------------------------------------------------------
 
+@pytest.mark.slow
 def test_cli_report_writes_the_page_and_reports_errors_in_one_line(tmp_path):
     data = make_dataset(tmp_path / "data")
     runner = CliRunner()
@@ -421,6 +429,7 @@ def in_view(page, selector):
     }""")
 
 
+@pytest.mark.slow
 def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_report):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     requests = []
@@ -470,6 +479,7 @@ def test_clicking_a_claim_scrolls_its_text_to_the_highlight(browser, seeds_repor
     page.close()
 
 
+@pytest.mark.slow
 def test_filters_hide_rows_in_the_browser(browser, seeds_report):
     page = browser.new_page()
     page.goto(seeds_report.as_uri())
@@ -488,6 +498,7 @@ def test_filters_hide_rows_in_the_browser(browser, seeds_report):
     page.close()
 
 
+@pytest.mark.slow
 def test_document_and_tier_filters_keep_the_claims_the_dataset_has(browser, seeds_report):
     """Visible claim rows (missed gold rows aside) against counts taken from the claims table itself."""
     claims = pd.read_csv(seeds_report.parent / "data" / "claims.csv")

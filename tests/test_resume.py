@@ -59,6 +59,7 @@ def extractions(monkeypatch):
     return seen
 
 
+@pytest.mark.slow
 def test_resume_extracts_only_new_and_changed_documents(docs, tmp_path, extractions):
     out = tmp_path / "out"
     assert run("extract", docs, "--out", out, "--jobs", 1, "--quiet").exit_code == 0
@@ -76,6 +77,7 @@ def test_resume_extracts_only_new_and_changed_documents(docs, tmp_path, extracti
     assert snapshot(out) == snapshot(fresh)  # every file, Parquet too; the changed document's old text is pruned
 
 
+@pytest.mark.slow
 def test_another_rule_set_extracts_everything_again(docs, tmp_path, extractions):
     out = tmp_path / "out"
     assert run("extract", docs, "--out", out, "--quiet").exit_code == 0
@@ -99,6 +101,7 @@ def test_failed_documents_are_tried_again(docs, tmp_path):
     assert [p.name for index, p in enumerate(paths) if index not in plan] == ["broken.txt"] and len(plan) == 5
 
 
+@pytest.mark.slow
 def test_resume_reads_a_partitioned_dataset(docs, tmp_path, extractions):
     out = tmp_path / "out"
     summary = extract_dataset(find_inputs([docs]), out, BuildOptions(jobs=1, batch_bytes=10_000))
@@ -132,6 +135,7 @@ def test_an_exception_mid_write_leaves_the_previous_dataset(docs, tmp_path, monk
     assert len(load_dataset(out)) == len(pd.read_csv(out / "claims.csv"))
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_write_leaves_the_previous_dataset(tmp_path):
     out = tmp_path / "out"
     assert run("extract", ROOT / "seeds", "--out", out, "--quiet").exit_code == 0
@@ -166,6 +170,7 @@ def test_a_run_killed_mid_write_leaves_the_previous_dataset(tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_bytes", [BATCH_BYTES, 10_000], ids=["single", "partitioned"])
 def test_an_interrupted_run_resumed_writes_what_a_fresh_run_writes(docs, tmp_path, monkeypatch, batch_bytes):
     (docs / "noted.txt").write_bytes("全市拥有企业19家".encode() + b"\xff" + "。".encode())  # an ok row with a note
@@ -204,6 +209,7 @@ def test_an_interrupted_run_resumed_writes_what_a_fresh_run_writes(docs, tmp_pat
     assert documents.set_index("doc").loc["noted.txt", "error"].startswith(f"{docs / 'noted.txt'}: 1 byte")
 
 
+@pytest.mark.slow
 def test_every_column_has_one_type_whichever_way_the_table_was_made(docs, tmp_path):
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     assert run("extract", docs, "--out", out, "--quiet").exit_code == 0

@@ -107,11 +107,13 @@ def test_without_the_edits_none_of_it_is_read():
     assert set(claims.metric) & {"patent_count", "tax_relief"} == set()
 
 
+@pytest.mark.slow
 def test_each_edit_passes_its_own_example(rules):
     result = run("rules", "--check", "--rules", rules)
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_the_edits_reach_the_dataset(rules, docs, tmp_path):
     out = tmp_path / "data"
     assert run("extract", docs / "new", "--out", out, "--quiet", "--rules", rules).exit_code == 0
@@ -121,6 +123,7 @@ def test_the_edits_reach_the_dataset(rules, docs, tmp_path):
     assert pd.read_csv(out / "claims.csv").metric.notna().all()
 
 
+@pytest.mark.slow
 def test_the_edits_reach_the_report(rules, docs, tmp_path):
     out = tmp_path / "data"
     assert run("extract", docs / "new", "--out", out, "--quiet", "--rules", rules).exit_code == 0
@@ -132,6 +135,7 @@ def test_the_edits_reach_the_report(rules, docs, tmp_path):
     assert ".m-patent_count { --c: #fff59d; }" in page and '<option value="patent_count">' in page
 
 
+@pytest.mark.slow
 def test_the_edits_reach_diff(rules, docs, tmp_path):
     out = tmp_path / "changes.csv"
     result = run("diff", docs / "old" / "report.txt", docs / "new" / "report.txt", "--rules", rules, "--out", out)

@@ -88,6 +88,7 @@ def assert_named(rules_copy, message):
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_a_failing_example_is_reported_with_its_rule(rules_copy):
     append(rules_copy / "claims.toml", RULE.format(id="claim.widgets", pattern="(?P<num>[0-9]+)(?P<unit>枚)") + '''[[rule.example]]
 text = "生产零部件300枚。"
@@ -99,6 +100,7 @@ claims = [{ text = "300枚", value = 301 }]
     assert "value expected 301, got" in result.stderr
 
 
+@pytest.mark.slow
 def test_another_rule_set_changes_what_is_extracted(rules_copy):
     from extractor import extract_text
 

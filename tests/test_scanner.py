@@ -7,6 +7,7 @@ plain alternation of every rule finds: the same spans, rules and groups.
 
 import time
 
+import pytest
 import regex
 
 from extractor.ruleset import expand, load_ruleset
@@ -56,6 +57,7 @@ def test_the_default_rules_share_number_matches():
     assert plain.count(number) - scanner.pattern.pattern.count(number) == numbers_in_led - len(runs)
 
 
+@pytest.mark.slow
 def test_sharing_changes_no_candidate_on_the_seeds_and_examples():
     scanner = Scanner(RULESET)
     texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
@@ -85,6 +87,7 @@ def test_scanning_a_block_at_a_time_finds_what_one_search_finds(monkeypatch):
     assert len(whole) > 100 and _scanned(scanner, text) == whole == _plain_matches(scanner, text)
 
 
+@pytest.mark.slow
 def test_only_the_time_spent_matching_counts_against_the_timeout(monkeypatch):
     import extractor.scanner as scanner_module
 

@@ -40,6 +40,7 @@ def make_versions(project: Path, line_end: str, monkeypatch) -> str:
     return text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moved", ["with its inputs, no saved texts", "alone, with its saved texts"])
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
 def test_a_moved_dataset_is_aligned_by_text_in_diff_and_highlighted_in_the_report(tmp_path, monkeypatch, moved, line_end):
@@ -76,6 +77,7 @@ def test_a_moved_dataset_is_aligned_by_text_in_diff_and_highlighted_in_the_repor
     assert summary.texts_missing == 0 and highlighted == {f"c{i}" for i in range(summary.claims)}
 
 
+@pytest.mark.slow
 def test_a_text_not_found_says_why_in_diff_as_in_the_report(tmp_path, monkeypatch):
     make_versions(tmp_path / "project", "\n", monkeypatch)
     shutil.rmtree(tmp_path / "project" / "data_v1" / "texts")
