@@ -6,6 +6,7 @@ read the claim's own sentence and clause; the word lists live in rules/
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -51,7 +52,8 @@ class Attributor:
         # Characters that end a claim's clause (rules/subjects.toml): the clause a metric cue and a subject are read in.
         self.clause_break = regex.compile(ruleset.table("subjects", "clause_breaks"))
         self.program_rules = [(rule.pattern, rule["program"]) for rule in ruleset.family("programs")]
-        self._program_of: dict[str, str | None] = {}
+        # memoised: subjects repeat
+        self.program = functools.lru_cache(maxsize=_MEMO_SIZE)(self._program)
 
     # -- metric ---------------------------------------------------------------
     def metric(self, ctx: ClaimContext, unit_class: str, fixed: str | None) -> str:
@@ -99,16 +101,9 @@ class Attributor:
         return found
 
     # -- programme -----------------------------------------------------------
-    def program(self, subject: str) -> str | None:
-        """The first programme (most specific first) whose words the subject names (memoised: subjects repeat)."""
-        try:
-            return self._program_of[subject]
-        except KeyError:
-            if len(self._program_of) >= _MEMO_SIZE:
-                self._program_of.clear()
-            found = self._program_of[subject] = next(
-                (program for pattern, program in self.program_rules if pattern.search(subject)), None)
-            return found
+    def _program(self, subject: str) -> str | None:
+        """The first programme (most specific first) whose words the subject names."""
+        return next((program for pattern, program in self.program_rules if pattern.search(subject)), None)
 
 
 def clause_bounds(text: str, start: int, end: int, sentence_start: int, sentence_end: int, breaks: regex.Pattern) -> tuple[int, int]:

@@ -26,6 +26,7 @@ designation its sentence named for it (rules/tiers.toml for the words):
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -62,7 +63,7 @@ class TierResolver:
         self.rules = [(rule.pattern, rule["tier"]) for rule in ruleset.family("tiers")]
         # One search for any tier word first: most clauses name none, and then no rule need run.
         self._any = regex.compile("|".join(f"(?:{p.pattern})" for p, _ in self.rules) or "(?!)", regex.V0)
-        self._tier_of_words: dict[str, str | None] = {}  # tier_in memoised: subjects and list items repeat
+        self.tier_in = functools.lru_cache(maxsize=_MEMO_SIZE)(self._tier_in)  # subjects and list items repeat
         self._head_noun = re.compile(words_pattern(ruleset.table("subjects", "head_nouns")) or "(?!)")
 
     def resolve(self, claim: ClaimContext, subject: str, inherited: bool, kind: str, unit_class: str,
@@ -114,15 +115,9 @@ class TierResolver:
             return self._recipient_tier(claim, comma_start, earlier)
         return None
 
-    def tier_in(self, words: str) -> str | None:
+    def _tier_in(self, words: str) -> str | None:
         """The tier word nearest the end of `words` (a subject, a list item)."""
-        try:
-            return self._tier_of_words[words]
-        except KeyError:
-            if len(self._tier_of_words) >= _MEMO_SIZE:
-                self._tier_of_words.clear()
-            found = self._tier_of_words[words] = self.nearest(words, 0, len(words), from_end=True)
-            return found
+        return self.nearest(words, 0, len(words), from_end=True)
 
     def nearest(self, text: str, start: int, end: int, from_end: bool, within: int | None = None) -> str | None:
         """The tier of the tier word nearest `end` (or `start`), a longer word first at one place; places (全省) passed over."""
