@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -215,7 +216,8 @@ class _NameFinder:
     """
 
     def __init__(self, names: set[str]):
-        self.alternation = self.database = self.scratch = None
+        self.alternation = self.database = None
+        self._scratch = threading.local()  # hyperscan's scratch space serves one scan at a time
         if hyperscan is None:
             self.alternation = re.compile(words_pattern(list(names)))
         else:
@@ -224,7 +226,6 @@ class _NameFinder:
             self.database = hyperscan.Database()
             self.database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
                                   flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions))
-            self.scratch = hyperscan.Scratch(self.database)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         if self.database is None:
@@ -236,7 +237,10 @@ class _NameFinder:
                 longest[start // 4] = end // 4
 
         # surrogatepass: a lone surrogate (undecodable input) still takes its four bytes, so offsets stay exact.
-        self.database.scan(text.encode("utf-32-le", "surrogatepass"), match_event_handler=found, scratch=self.scratch)
+        scratch = getattr(self._scratch, "space", None)
+        if scratch is None:
+            scratch = self._scratch.space = hyperscan.Scratch(self.database)
+        self.database.scan(text.encode("utf-32-le", "surrogatepass"), match_event_handler=found, scratch=scratch)
         spans, last_end = [], 0
         for start in sorted(longest):
             if start >= last_end:

@@ -5,7 +5,6 @@ looked up by hand in the published division list; the texts are written for
 these tests in the manner of replies, notices, news and releases.
 """
 
-
 import pytest
 
 from extractor.metadata import read_metadata
@@ -146,3 +145,13 @@ def test_the_hyperscan_names_pass_finds_what_the_alternation_finds(text, monkeyp
 def test_place_names_are_found_leftmost_and_longest():
     text = "江苏省南京市和我省"
     assert [text[a:b] for a, b in place_reader(RULESET).names.spans(text)] == ["江苏省", "南京市", "我省"]
+
+
+def test_threads_sharing_a_reader_find_the_same_names():
+    """hyperscan's scratch space serves one scan at a time: each thread gets its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    reader = place_reader(RULESET)
+    texts = ["江苏省南京市、无锡市和常州市的企业" * 200, "广州花都区新增企业12家" * 200] * 8
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(reader.names.spans, texts)) == [reader.names.spans(text) for text in texts]
