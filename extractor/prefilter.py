@@ -42,6 +42,7 @@ from array import array
 from pathlib import Path
 
 import numpy as np
+import regex
 
 try:
     import hyperscan
@@ -247,3 +248,42 @@ def _compiles(expression: bytes) -> bool:
         return True
     except hyperscan.error:
         return False
+
+
+class RuleMatches:
+    """Every match each of several rules' own `finditer` gives, each rule tried only where hyperscan says it can
+    start: for rules that each scan the whole text (the time words), one pass instead of one per rule. The plain
+    `finditer` of each rule without hyperscan, for a text it cannot read, or where a rule cannot be rewritten."""
+
+    def __init__(self, patterns: list[regex.Pattern], sources: list[str], names: list[str]):
+        self.patterns = patterns
+        self._prefilter = (Prefilter.build(sources, list(range(len(sources))), "\0".join(sources), names)
+                           if wanted() and sources else None)
+
+    def matches(self, text: str) -> list[tuple[int, regex.Match]]:
+        """(rule index, match) for every rule's matches, rule by rule, each rule's in text order."""
+        if self._prefilter is not None:
+            try:
+                return self._guided(text, *self._prefilter.places(text))
+            except (UnicodeEncodeError, _EmptyMatch):  # a lone surrogate; a rule that matched nothing somewhere
+                pass
+        return [(index, match) for index, pattern in enumerate(self.patterns) for match in pattern.finditer(text)]
+
+    def _guided(self, text: str, starts: np.ndarray, rules: np.ndarray) -> list[tuple[int, regex.Match]]:
+        found = []
+        for index, pattern in enumerate(self.patterns):
+            end = 0
+            for start in starts[rules == index].tolist():
+                if start < end:
+                    continue
+                match = pattern.match(text, start)
+                if match is not None:
+                    if match.end() == start:  # finditer's steps past an empty match are not worth copying
+                        raise _EmptyMatch
+                    found.append((index, match))
+                    end = match.end()
+        return found
+
+
+class _EmptyMatch(Exception):
+    pass

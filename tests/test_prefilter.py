@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor import prefilter
+from extractor.context import _ROLES_SCANNED
 from extractor.engine import Extractor
 from extractor.pipeline import extract_text
 from extractor.prefilter import Unsupported, derive
@@ -236,3 +237,16 @@ def test_the_extracted_claims_are_the_same_either_way():
     guided.scanner, plain.scanner = GUIDED, PLAIN
     for text in samples() + examples():
         assert extract_text(text, rules=guided).equals(extract_text(text, rules=plain))
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("texts", [examples, samples, strings_in_tests, random_mixes, hostile_strings],
+                         ids=["examples", "samples", "test strings", "random mixes", "hostile"])
+def test_the_time_words_found_in_one_pass_are_those_each_rule_finds_alone(texts):
+    """The year rules scan the whole text each (context.py); hyperscan's one pass must change none of their matches."""
+    rules = [rule for rule in RULESET.family("years") if rule["role"] in _ROLES_SCANNED]
+    finder = prefilter.RuleMatches([rule.pattern for rule in rules], [rule.source for rule in rules], [rule.id for rule in rules])
+    assert finder._prefilter is not None
+    for text in texts():
+        plain = [(index, match.span()) for index, rule in enumerate(rules) for match in rule.pattern.finditer(text)]
+        assert [(index, match.span()) for index, match in finder.matches(text)] == plain
