@@ -33,9 +33,9 @@ from typing import Callable, Iterable, Iterator, Union
 import pandas as pd
 import pyarrow as pa
 
+from .claim import Claim
 from .dataset import CLAIM_SCHEMA, arrow_table, claims_frame, documents_frame
 from .documents import Document, save_text
-from .claim import Claim
 from .engine import Extractor
 from .pipeline import extract_each, get_extractor
 

@@ -15,9 +15,9 @@ from typing import Callable, Iterable, Iterator, Mapping, Protocol
 import pandas as pd
 import regex
 
+from .claim import Claim
 from .dataset import claims_frame, documents_frame
 from .documents import Document, find_inputs, read_document, shown
-from .claim import Claim
 from .engine import Extractor
 from .normalize import Normalised, Normaliser, fold
 from .numerals import MAX_LENGTH

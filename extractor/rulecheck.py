@@ -19,9 +19,9 @@ from decimal import Decimal
 import pandas as pd
 import regex
 
+from .claim import Claim
 from .dataset import claims_frame
 from .diff import diff
-from .claim import Claim
 from .engine import Extractor
 from .pipeline import extract_claims
 from .ruleset import Example, Rule, RuleSet
