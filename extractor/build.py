@@ -24,7 +24,8 @@ import pandas as pd
 
 from .dataset import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableWriter, arrow_table, load_dataset
 from .documents import TEXTS, Document, find_inputs, prune_texts, save_text
-from .parallel import BATCH_BYTES, ENGINES, SPILL, TABLES, WORK_BYTES, Batch, batches, dask_batches, local_batches, pieces_tables
+from .parallel import (BATCH_BYTES, ENGINES, SPILL, TABLES, WORK_BYTES, Batch, batches, dask_batches, local_batches,
+                       pieces_tables, start_worker_server)
 from .pipeline import get_extractor, rules_version
 from .resume import Reuse, plan_reuse
 from .workbook import write_workbook
@@ -76,8 +77,10 @@ def build_dataset(inputs: Iterable[str | Path], out: str | Path, options: BuildO
     the previous dataset and its texts as they were.
     """
     out = Path(out)
-    extractor = get_extractor(options.rules)  # a rule error stops the run before anything is written
     paths = find_inputs(list(inputs))
+    if options.engine == "local" and (options.jobs or os.cpu_count() or 1) > 1 and len(batches(paths, options.work_bytes)) > 1:
+        start_worker_server()  # its workers' rules compile while this process compiles its own
+    extractor = get_extractor(options.rules)  # a rule error stops the run before anything is written
     created = not out.exists()
     clean_staging(out)
     reuse = plan_reuse(paths, out, rules_version(extractor, options.simplified), options.save_texts) if options.resume else None

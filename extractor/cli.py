@@ -75,10 +75,6 @@ def extract(
     Example: extractor extract seeds/ --out data --format jsonl
     """
     formats, sources = _checked(inputs, fmt, engine, scheduler)
-    try:
-        get_extractor(rules)  # a rule error is a usage error before OUT is made
-    except RuleError as exc:
-        fail(str(exc))
     options = BuildOptions(formats, rules, jobs, engine, scheduler, simplified, resume)
     _check_out(out)
     started = time.perf_counter()
@@ -89,6 +85,8 @@ def extract(
         try:
             result = build_dataset(sources, out, options, on_start=lambda total: progress.update(task, total=total),
                                    on_document=lambda: progress.advance(task))
+        except RuleError as exc:  # a usage error: build_dataset compiles the rules before it makes OUT
+            fail(str(exc))
         except OSError as exc:
             if engine != "dask":
                 raise

@@ -226,6 +226,26 @@ def _sigint_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How local workers start. forkserver: from a clean process, not a fork of one with threads (the progress bar);
+    that server imports the package and compiles the built-in rules once (extractor.prewarm), and each worker
+    is a fork of it. Where there is no forkserver (Windows, macOS' default), spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, f"{__package__}.prewarm"])
+    return context
+
+
+def start_worker_server() -> None:
+    """Start the worker server now, so that it compiles the rules while this process compiles its own
+    (build_dataset calls it before a parallel run); it is started once per process, whoever asks first."""
+    if worker_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver  # POSIX only
+
+        forkserver.ensure_running()
+
+
 def local_batches(work: list[list[Path]], rules: str | None, extractor: Extractor, jobs: int,
                   on_document: Callable[[], None] | None, simplified: bool, spill: Path | None,
                   texts: Path | None, work_bytes: int = WORK_BYTES) -> Iterator[Batch]:
@@ -240,15 +260,8 @@ def local_batches(work: list[list[Path]], rules: str | None, extractor: Extracto
         for batch in work:
             yield extract_batch(batch, extractor, on_document, simplified, spill, texts)
         return
-    # forkserver: workers start from a clean process, not a fork of one with threads (the progress bar),
-    # and that process imports the package once for all of them.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-    else:
-        context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(pieces))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rules, simplified)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=_start_worker, initargs=(rules, simplified)) as pool:
         def submit(piece: list[Path]):
             with _sigint_deferred():  # a submission may start a worker
                 return pool.submit(_run_piece, piece, spill, texts)

@@ -219,3 +219,25 @@ def test_a_spilled_document_that_fails_leaves_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
     [table] = spool.finish()
     assert table.column("doc_sha256").to_pylist() == ["a" * 64] * 3
+
+
+def _compiled_in_worker() -> bool:
+    from extractor import pipeline
+
+    return "" in pipeline._extractors  # get_extractor's cache of the built-in rules
+
+
+@pytest.mark.slow
+def test_workers_start_with_the_built_in_rules_compiled():
+    """The worker server compiles the built-in rules once (extractor.prewarm) and each worker is a fork of it:
+    a worker starting from a bare import would have nothing compiled before it asks."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from extractor.parallel import start_worker_server, worker_context
+
+    context = worker_context()
+    if context.get_start_method() != "forkserver":
+        pytest.skip("workers are spawned here: each compiles its rules")
+    start_worker_server()
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        assert pool.submit(_compiled_in_worker).result()
