@@ -9,8 +9,9 @@ Every measurement runs in its own process, so each peak memory is its own:
   cn2an    cn2an.transform(text, "cn2an") over the same texts (a numeral converter)
   jionlp   jionlp.ner.extract_money(text) over the same texts, when jionlp is installed
   cli-jN   `extractor extract CORPUS --jobs N`, end to end with writing the dataset
-  mixed    floor, extract, cn2an and jionlp taking turns file by file in one process:
-           their ratios, which a shared machine's load changes far less than separate runs'
+  mixed    floor, extract, extract_text (the notebook call, a DataFrame per text), cn2an and
+           jionlp taking turns file by file in one process: their ratios, which a shared
+           machine's load changes far less than separate runs'
 Rates of single-process runs use CPU time (the machine may be shared); rates of
 CLI runs use wall time. Results go to bench/results/bench-<time>.json.
 """
@@ -95,12 +96,13 @@ def phase_mixed(paths: list[Path]) -> dict:
     """Every method on each file in turn, CPU seconds summed per method: the same load falls on all of them."""
     import regex
 
-    from extractor.pipeline import extract_document, get_extractor
+    from extractor.pipeline import extract_document, extract_text, get_extractor
 
     pattern, extractor = regex.compile(FLOOR_PATTERN), get_extractor(None)
     methods = {
         "floor": lambda path: sum(1 for _ in pattern.finditer(path.read_bytes().decode("utf-8"))),
         "extract": lambda path: extract_document(path, extractor),
+        "extract_text": lambda path: extract_text(path.read_bytes().decode("utf-8")),
     }
     try:
         import cn2an
@@ -280,6 +282,8 @@ def ratios(phases: dict, runs: dict, jobs: int, large: float) -> dict:
     for other in ("floor", "cn2an", "jionlp"):
         if "extract" in mixed and other in mixed:
             out[f"extract/{other} (mixed, one process)"] = mixed[other] / mixed["extract"]
+    if "extract_text" in mixed and "jionlp" in mixed:
+        out["extract_text/jionlp (mixed, one process)"] = mixed["jionlp"] / mixed["extract_text"]
     if jobs != 1:
         out[f"cli-j{jobs}/cli-j1 speed"] = runs[f"cli-j{jobs}"]["chars_per_s"] / runs["cli-j1"]["chars_per_s"]
     if large:
