@@ -33,6 +33,7 @@ one stopped).
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from itertools import repeat
 from operator import is_not, itemgetter
 from typing import Iterator, NamedTuple
@@ -52,6 +53,8 @@ _NUMERAL_FRAGMENTS = ("digits", "cn_digit", "cn_place")
 SCAN_TIMEOUT = 120.0
 # Candidates found at a time.
 BLOCK = 10_000
+# Places of the guided scan read into Python lists at a time.
+_WINDOW = 4096
 
 
 class Candidate(NamedTuple):
@@ -172,13 +175,19 @@ class Scanner:
         return self._guided_from(text, starts, parts, time.thread_time() - started)
 
     def _guided_from(self, text: str, starts: np.ndarray, parts: np.ndarray, spent: float) -> Iterator[list[Candidate]]:
+        """The places are read as Python lists a window of _WINDOW places at a time: indexing numpy arrays place by
+        place cost more than the match, and a 50 MB text may have ten million places, too many to hold as a list."""
         members, names, position = self._members, self._group_names, starts.dtype.type
         i, count = 0, len(starts)
+        first, window_starts, window_parts = 0, [], []  # the window holds places first .. first + len(window_starts)
         while i < count:
             started = time.thread_time()
             block: list[Candidate] = []
             while i < count and len(block) < BLOCK:
-                start, member = int(starts[i]), members[parts[i]]
+                if not first <= i < first + len(window_starts):
+                    first = i
+                    window_starts, window_parts = starts[i : i + _WINDOW].tolist(), parts[i : i + _WINDOW].tolist()
+                start, member = window_starts[i - first], members[window_parts[i - first]]
                 match = member.pattern.match(text, start, timeout=self._left(spent + time.thread_time() - started))
                 if match is None:
                     i += 1
@@ -189,8 +198,10 @@ class Scanner:
                 which = 0 if len(member.rules) == 1 else list(map(is_not, member.rule_groups(found), repeat(None))).index(True)
                 block.append(Candidate(member.rules[which], start, end, dict(zip(names, member.number_groups(found + (None,)))),
                                        member.claims[which]))
-                # the first place at or after the match's end: past i (a Python int would search an int64 copy of starts)
-                i = int(starts.searchsorted(position(end)))
+                # the first place at or after the match's end: in the window, else past it (searched in the
+                # offsets' own type: a Python int would make numpy search an int64 copy of them all)
+                after = bisect_left(window_starts, end, i - first)
+                i = first + after if after < len(window_starts) else int(starts.searchsorted(position(end)))
             spent += time.thread_time() - started
             yield block
 

@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor import prefilter
+from extractor import scanner as scanner_module
 from extractor.context import _ROLES_SCANNED
 from extractor.engine import Extractor
 from extractor.pipeline import extract_text
@@ -99,6 +100,15 @@ def test_the_guided_scan_finds_what_the_plain_alternation_finds(texts):
 @given(st.text(alphabet=st.sampled_from(NUMERALS + CONTEXT), max_size=200))
 def test_random_numeral_text_scans_the_same(text):
     assert list(GUIDED.scan(text)) == list(PLAIN.scan(text))
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("window", [1, 2, 7])
+def test_places_read_a_small_window_at_a_time_scan_the_same(monkeypatch, window):
+    """Windows of a few places: a match that ends past its window, and windows that start after a match."""
+    monkeypatch.setattr(scanner_module, "_WINDOW", window)
+    for text in samples():
+        assert list(GUIDED.scan(text)) == list(PLAIN.scan(text))
 
 
 @needs_hyperscan
