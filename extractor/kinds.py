@@ -30,6 +30,20 @@ class KindResolver:
                 raise RuleError(f"{rule.path}: rule {rule.id!r}: needs a pattern and scopes among {', '.join(sorted(_SCOPES))}")
             self._checks.append((rule.pattern, frozenset(rule["metrics"]), frozenset(rule["qualifiers"]),
                                  frozenset(rule["units"]), tuple(scopes), rule["kind"]))
+        self._applicable: dict[tuple[str, str, str], list[tuple[regex.Pattern, tuple[str, ...], str]]] = {}
+
+    def _rules_for(self, metric: str, qualifier: str, unit_class: str) -> list[tuple[regex.Pattern, tuple[str, ...], str]]:
+        """The rules that apply to a claim of this metric, qualifier and unit class, in order: (pattern, scopes, kind).
+        Worked out once per combination (there are a few hundred): testing every rule for every claim cost more
+        than the searches."""
+        key = (metric, qualifier, unit_class)
+        found = self._applicable.get(key)
+        if found is None:
+            found = self._applicable[key] = [
+                (pattern, scopes, kind) for pattern, metrics, qualifiers, units, scopes, kind in self._checks
+                if not ((metrics and metric not in metrics) or (qualifiers and qualifier not in qualifiers)
+                        or (units and unit_class not in units))]
+        return found
 
     def resolve(self, claim: ClaimContext, metric: str, qualifier: str, unit_class: str, document: DocumentContext,
                 previous_kind: str | None, previous_end: int | None) -> str:
@@ -43,9 +57,7 @@ class KindResolver:
             "after": text[claim.end : claim.clause_end],
             "rest": text[claim.end : claim.sentence_end],
         }
-        for pattern, metrics, qualifiers, units, rule_scopes, kind in self._checks:
-            if (metrics and metric not in metrics) or (qualifiers and qualifier not in qualifiers) or (units and unit_class not in units):
-                continue
+        for pattern, rule_scopes, kind in self._rules_for(metric, qualifier, unit_class):
             for scope in rule_scopes:
                 if pattern.search(scopes[scope]):
                     return kind
