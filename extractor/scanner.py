@@ -32,11 +32,12 @@ one stopped).
 
 from __future__ import annotations
 
+import functools
 import time
 from bisect import bisect_left
 from itertools import repeat
 from operator import is_not, itemgetter
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 import regex
@@ -70,8 +71,8 @@ class Candidate(NamedTuple):
 class _Member:
     """One part of the alternation (a rule, or rules sharing a number match) compiled alone, guard first."""
 
-    def __init__(self, source: str, guard: str, rules: list[Rule], names: list[str], group_names: tuple[str, ...]):
-        self.pattern = regex.compile(guard + f"(?:{source})", regex.V0)
+    def __init__(self, pattern: regex.Pattern, rules: list[Rule], names: list[str], group_names: tuple[str, ...]):
+        self.pattern = pattern
         index = self.pattern.groupindex
         self.rules = rules
         self.claims = [rule.family == "claims" for rule in rules]
@@ -99,21 +100,34 @@ class Scanner:
         number = expand("{number}", ruleset.fragments, "fragment {number}")
         guard = numeral_guard(ruleset)
         members = _members(self.rules, names, number)
-        self.pattern = regex.compile(guard + f"(?:{'|'.join(source for source, _ in members)})", regex.V0)
+        self._names = names
+        self._source = guard + f"(?:{'|'.join(source for source, _ in members)})"
         self.timeout: float | None = SCAN_TIMEOUT
-        # Per match, one tuple of all groups gives both the rule and the number groups.
-        index = self.pattern.groupindex
-        self._rule_groups = _picker([index[name] - 1 for name in names])
-        self._group_names = tuple(g for g in _GROUPS if g in index)
-        self._number_groups = _picker([index[g] - 1 for g in self._group_names])
         self._prefilter = None
         if prefilter.wanted() if guided is None else guided and prefilter.hyperscan is not None:
             rule_members = [k for k, (_, rule_indexes) in enumerate(members) for _ in rule_indexes]
             self._prefilter = prefilter.Prefilter.build([rule.source for rule in self.rules], rule_members,
-                                                        self.pattern.pattern, [rule.id for rule in self.rules])
-        if self._prefilter is not None:
-            self._members = [_Member(source, guard, [self.rules[i] for i in rule_indexes], [names[i] for i in rule_indexes],
-                                     self._group_names) for source, rule_indexes in members]
+                                                        self._source, [rule.id for rule in self.rules])
+        if self._prefilter is None:
+            self._group_names = tuple(g for g in _GROUPS if g in self.pattern.groupindex)
+            return
+        # Guided, each part is compiled alone and the whole alternation only if a text needs the plain scan.
+        parts = [regex.compile(guard + f"(?:{source})", regex.V0) for source, _ in members]
+        self._group_names = tuple(g for g in _GROUPS if any(g in part.groupindex for part in parts))
+        self._members = [_Member(part, [self.rules[i] for i in rule_indexes], [names[i] for i in rule_indexes],
+                                 self._group_names) for part, (_, rule_indexes) in zip(parts, members)]
+
+    @functools.cached_property
+    def pattern(self) -> regex.Pattern:
+        """The whole alternation, which the plain scan runs (compiled when first needed: a guided scanner
+        needs it only for a text hyperscan cannot read)."""
+        return regex.compile(self._source, regex.V0)
+
+    @functools.cached_property
+    def _plain_groups(self) -> tuple[Callable, Callable]:
+        """Pickers of the rule groups and the number groups from one tuple of all the alternation's groups."""
+        index = self.pattern.groupindex
+        return _picker([index[name] - 1 for name in self._names]), _picker([index[g] - 1 for g in self._group_names])
 
     @property
     def guided(self) -> bool:
@@ -141,8 +155,7 @@ class Scanner:
 
     def _plain_blocks(self, text: str) -> Iterator[list[Candidate]]:
         """`finditer` over the whole alternation, BLOCK candidates at a time, each block a search of its own."""
-        rules, claims, rule_groups = self.rules, self._claims, self._rule_groups
-        names, number_groups = self._group_names, self._number_groups
+        rules, claims, (rule_groups, number_groups), names = self.rules, self._claims, self._plain_groups, self._group_names
         position, spent, full = 0, 0.0, True
         while full:
             started = time.thread_time()

@@ -31,7 +31,7 @@ from extractor.engine import Extractor
 from extractor.pipeline import extract_text
 from extractor.prefilter import Unsupported, derive
 from extractor.ruleset import load_ruleset
-from extractor.scanner import Scanner
+from extractor.scanner import _GROUPS, Scanner
 from paths import ROOT
 
 RULESET = load_ruleset()
@@ -82,6 +82,18 @@ def samples() -> list[str]:
 @needs_hyperscan
 def test_the_default_rules_are_guided():
     assert GUIDED.guided and not PLAIN.guided
+
+
+@needs_hyperscan
+def test_a_guided_scanner_compiles_the_whole_alternation_only_for_a_text_that_needs_it():
+    scanner = Scanner(RULESET, guided=True)
+    list(scanner.scan("全市企业19家，贷款300万元。"))
+    assert "pattern" not in vars(scanner)  # not compiled: hyperscan read the text
+    list(scanner.scan("全市企业19家\ud800。"))  # a lone surrogate: the plain scan
+    assert "pattern" in vars(scanner)
+    # the number groups read from the parts are the whole alternation's
+    assert scanner._group_names == PLAIN._group_names == tuple(g for g in _GROUPS if g in scanner.pattern.groupindex)
+    assert len(scanner._group_names) > 5
 
 
 @pytest.mark.slow
@@ -213,7 +225,7 @@ def test_threads_scan_at_once():
 
 BUILD = """
 from extractor.ruleset import load_ruleset
-from extractor.scanner import Scanner
+from extractor.scanner import _GROUPS, Scanner
 scanner = Scanner(load_ruleset(), guided=True)
 print(scanner.guided, [(c.rule.id, c.start, c.end) for c in scanner.scan("全市企业19家，增长9.5%。")])
 """
