@@ -155,6 +155,7 @@ class Extractor:
         paired = _paired_items(text, sentence, runs)
         claims: list[Claim] = []
         earlier: list[Earlier] = []
+        tiers_before: list[tuple[int, int, str | None]] = []  # (start, end, tier) of the claims before it
         for index, item in enumerate(sentence):
             ctx, reading = item.ctx, item.reading
             previous = claims[-1] if claims else None
@@ -177,8 +178,8 @@ class Extractor:
             paragraph_start = document.paragraph_at(ctx.start)[0]
             in_paragraph = before_sentence if before_sentence is not None and before_sentence.start >= paragraph_start else None
             tier = self.tiers.resolve(ctx, found.own_words(text), found.inherited, kind, reading.unit_class, paired[index], runs[index][0],
-                                      [(claim.start, claim.end, claim.tier) for claim in claims],
-                                      in_paragraph.tier if in_paragraph is not None else None)
+                                      tiers_before, in_paragraph.tier if in_paragraph is not None else None)
+            tiers_before.append((ctx.start, ctx.end, tier))
             year, period = self.years.resolve(ctx, kind, document, paired[index])
             kind = self.kinds.for_year(kind, year, document)
             claims.append(Claim(
