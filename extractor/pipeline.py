@@ -92,7 +92,13 @@ def _as_written(text: str, normalised: Normalised, piece: Piece) -> str:
     character (a line break or space the copy left out stays out); joining words stay as they are."""
     if isinstance(piece, str):
         return piece
-    return "".join(text[normalised.to_original(offset)] for offset in range(*piece))
+    start, end = piece
+    if end <= start:
+        return ""
+    first, last = normalised.to_original(start), normalised.to_original(end - 1)
+    if last - first == end - 1 - start:  # the copy only deletes: nothing was left out inside, so one slice
+        return text[first : last + 1]
+    return "".join(text[normalised.to_original(offset)] for offset in range(start, end))
 
 
 def extract_text(text: str, doc: str = "text", rules: str | Path | RuleSet | Extractor | None = None,
