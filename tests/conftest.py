@@ -28,3 +28,12 @@ def seeds_dataset(tmp_path_factory):
 def seeds_claims():
     """The claims of every seed document, as `extract_paths` gives them (do not change the frame in place)."""
     return extract_paths([SEEDS])
+
+
+@pytest.fixture(scope="session")
+def weihai():
+    """The two 威海 replies (2022 and 2026) as dataset sides, for the diff and series tests."""
+    from claimrows import WEIHAI_2022, WEIHAI_2026
+    from extractor.sources import load_side
+
+    return load_side(WEIHAI_2022), load_side(WEIHAI_2026)
