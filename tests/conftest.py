@@ -7,8 +7,10 @@ the marker); `.ci/run` runs them all.
 import pytest
 from typer.testing import CliRunner
 
+from claimrows import WEIHAI_2022, WEIHAI_2026
 from extractor import extract_paths
 from extractor.cli import app
+from extractor.sources import load_side
 from paths import ROOT, SEEDS
 
 
@@ -33,7 +35,4 @@ def seeds_claims():
 @pytest.fixture(scope="session")
 def weihai():
     """The two 威海 replies (2022 and 2026) as dataset sides, for the diff and series tests."""
-    from claimrows import WEIHAI_2022, WEIHAI_2026
-    from extractor.sources import load_side
-
     return load_side(WEIHAI_2022), load_side(WEIHAI_2026)
