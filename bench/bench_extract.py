@@ -185,12 +185,12 @@ def measure(command: list[str]) -> tuple[subprocess.CompletedProcess, float, int
         nonlocal peak
         process = psutil.Process(child.pid)
         while not done.is_set():
-            started = time.perf_counter()
+            sampled_at = time.perf_counter()
             try:
                 peak = max(peak, _sample_tree(process, cpu))
             except psutil.NoSuchProcess:
                 return
-            time.sleep(max(0.02, 20 * (time.perf_counter() - started)))
+            time.sleep(max(0.02, 20 * (time.perf_counter() - sampled_at)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -25,7 +25,7 @@ import pandas as pd
 from .dataset import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableWriter, arrow_table, load_dataset
 from .documents import TEXTS, Document, find_inputs, prune_texts, save_text
 from .parallel import (BATCH_BYTES, ENGINES, SPILL, TABLES, WORK_BYTES, Batch, batches, dask_batches, local_batches,
-                       pieces_tables, start_worker_server)
+                       pieces_tables, start_worker_server, uses_pool)
 from .pipeline import get_extractor, rules_version
 from .resume import Reuse, plan_reuse
 from .workbook import write_workbook
@@ -55,6 +55,11 @@ class BuildOptions:
     batch_bytes: int = BATCH_BYTES
     work_bytes: int = WORK_BYTES
 
+    @property
+    def processes(self) -> int:
+        """The processes a local run may use: `jobs`, else every core."""
+        return self.jobs or os.cpu_count() or 1
+
 
 @dataclass
 class RunSummary:
@@ -78,7 +83,7 @@ def build_dataset(inputs: Iterable[str | Path], out: str | Path, options: BuildO
     """
     out = Path(out)
     paths = find_inputs(list(inputs))
-    if options.engine == "local" and (options.jobs or os.cpu_count() or 1) > 1 and len(batches(paths, options.work_bytes)) > 1:
+    if options.engine == "local" and uses_pool(options.processes, batches(paths, options.work_bytes)):
         start_worker_server()  # its workers' rules compile while this process compiles its own
     extractor = get_extractor(options.rules)  # a rule error stops the run before anything is written
     created = not out.exists()
@@ -146,7 +151,7 @@ def extract_dataset(paths: list[Path], out: str | Path, options: BuildOptions = 
             results = _saving_texts(dask_batches(todo, rules_dir, options.scheduler, on_document, options.simplified,
                                                  keep_texts=texts is not None), out)
         else:
-            results = local_batches(todo, rules_dir, get_extractor(rules_dir), options.jobs or os.cpu_count() or 1,
+            results = local_batches(todo, rules_dir, get_extractor(rules_dir), options.processes,
                                     on_document, options.simplified, spill, texts, options.work_bytes)
         if reuse is not None:
             results = (reuse.merge(span, paths, fresh) for span, fresh in zip(spans, results))

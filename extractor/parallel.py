@@ -226,6 +226,12 @@ def _sigint_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
+def uses_pool(jobs: int, pieces: list[list[Path]]) -> bool:
+    """Whether a local run of these pieces of work takes a pool of worker processes: more than one job and more
+    than one piece with files in it."""
+    return jobs > 1 and sum(1 for piece in pieces if piece) > 1
+
+
 def worker_context() -> multiprocessing.context.BaseContext:
     """How local workers start. forkserver: from a clean process, not a fork of one with threads (the progress bar);
     that server imports the package and compiles the built-in rules once (extractor.prewarm), and each worker
@@ -256,7 +262,7 @@ def local_batches(work: list[list[Path]], rules: str | None, extractor: Extracto
     """
     split = [batches(batch, work_bytes) for batch in work]
     pieces = [piece for batch_pieces in split for piece in batch_pieces]
-    if jobs <= 1 or sum(1 for piece in pieces if piece) <= 1:
+    if not uses_pool(jobs, pieces):
         for batch in work:
             yield extract_batch(batch, extractor, on_document, simplified, spill, texts)
         return

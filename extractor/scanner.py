@@ -197,7 +197,7 @@ class Scanner:
             started = time.thread_time()
             block: list[Candidate] = []
             while i < count and len(block) < BLOCK:
-                if not first <= i < first + len(window_starts):
+                if i >= first + len(window_starts):  # i only grows: past the window, read the next one from i
                     first = i
                     window_starts, window_parts = starts[i : i + _WINDOW].tolist(), parts[i : i + _WINDOW].tolist()
                 start, member = window_starts[i - first], members[window_parts[i - first]]
