@@ -9,9 +9,10 @@ Every measurement runs in its own process, so each peak memory is its own:
   cn2an    cn2an.transform(text, "cn2an") over the same texts (a numeral converter)
   jionlp   jionlp.ner.extract_money(text) over the same texts, when jionlp is installed
   cli-jN   `extractor extract CORPUS --jobs N`, end to end with writing the dataset
-  mixed    floor, extract, extract_text (the notebook call, a DataFrame per text), cn2an and
-           jionlp taking turns file by file in one process: their ratios, which a shared
-           machine's load changes far less than separate runs'
+  mixed    floor, extract, extract_text (the notebook call, a DataFrame per text), passes (the
+           extraction with every claim's fields left unread: what no per-claim speed-up
+           removes), cn2an and jionlp taking turns file by file in one process: their
+           ratios, which a shared machine's load changes far less than separate runs'
 Rates of single-process runs use CPU time (the machine may be shared); rates of
 CLI runs use wall time. Results go to bench/results/bench-<time>.json.
 """
@@ -92,17 +93,31 @@ def phase_jionlp(paths: list[Path]) -> dict:
     return {"items": found}
 
 
+def _passes_only():
+    """The engine with each sentence's claims left unread: reading, normalising, metadata, tables, the
+    document's context, the scan and every candidate's value, but no claim's fields (metric, subject,
+    kind, tier, year). Its time is the least a faster per-claim reading could bring the extraction to."""
+    from extractor.engine import Extractor
+
+    class PassesOnly(Extractor):
+        def _sentence_claims(self, sentence, document, doc, before_sentence):
+            return []
+
+    return PassesOnly()
+
+
 def phase_mixed(paths: list[Path]) -> dict:
     """Every method on each file in turn, CPU seconds summed per method: the same load falls on all of them."""
     import regex
 
     from extractor.pipeline import extract_document, extract_text, get_extractor
 
-    pattern, extractor = regex.compile(FLOOR_PATTERN), get_extractor(None)
+    pattern, extractor, passes = regex.compile(FLOOR_PATTERN), get_extractor(None), _passes_only()
     methods = {
         "floor": lambda path: sum(1 for _ in pattern.finditer(path.read_bytes().decode("utf-8"))),
         "extract": lambda path: extract_document(path, extractor),
         "extract_text": lambda path: extract_text(path.read_bytes().decode("utf-8")),
+        "passes": lambda path: extract_document(path, passes),
     }
     try:
         import cn2an
@@ -290,6 +305,11 @@ def ratios(phases: dict, runs: dict, jobs: int, large: float) -> dict:
             out[f"extract/{other} (mixed, one process)"] = mixed[other] / mixed["extract"]
     if "extract_text" in mixed and "jionlp" in mixed:
         out["extract_text/jionlp (mixed, one process)"] = mixed["jionlp"] / mixed["extract_text"]
+    for other in ("floor", "cn2an", "jionlp"):  # the most a per-claim speed-up could give
+        if "passes" in mixed and other in mixed:
+            out[f"passes only/{other} (mixed, one process)"] = mixed[other] / mixed["passes"]
+    if "passes" in mixed and "extract" in mixed:
+        out["passes only/extract time (mixed, one process)"] = mixed["passes"] / mixed["extract"]
     if jobs != 1:
         out[f"cli-j{jobs}/cli-j1 speed"] = runs[f"cli-j{jobs}"]["chars_per_s"] / runs["cli-j1"]["chars_per_s"]
     if large:
