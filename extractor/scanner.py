@@ -56,6 +56,8 @@ SCAN_TIMEOUT = 120.0
 BLOCK = 10_000
 # Places of the guided scan read into Python lists at a time.
 _WINDOW = 4096
+# Seconds of the wall clock between two exact readings of the guided scan's CPU time (_Allowance).
+_READING_EVERY = 0.05
 
 
 class Candidate(NamedTuple):
@@ -194,14 +196,14 @@ class Scanner:
         i, count = 0, len(starts)
         first, window_starts, window_parts = 0, [], []  # the window holds places first .. first + len(window_starts)
         while i < count:
-            started = time.thread_time()
+            allowance = _Allowance(self, spent)
             block: list[Candidate] = []
             while i < count and len(block) < BLOCK:
                 if i >= first + len(window_starts):  # i only grows: past the window, read the next one from i
                     first = i
                     window_starts, window_parts = starts[i : i + _WINDOW].tolist(), parts[i : i + _WINDOW].tolist()
                 start, member = window_starts[i - first], members[window_parts[i - first]]
-                match = member.pattern.match(text, start, timeout=self._left(spent + time.thread_time() - started))
+                match = member.pattern.match(text, start, timeout=allowance.left())
                 if match is None:
                     i += 1
                     continue
@@ -215,8 +217,44 @@ class Scanner:
                 # offsets' own type: a Python int would make numpy search an int64 copy of them all)
                 after = bisect_left(window_starts, end, i - first)
                 i = first + after if after < len(window_starts) else int(starts.searchsorted(position(end)))
-            spent += time.thread_time() - started
+            spent = allowance.spent()
             yield block
+
+
+class _Allowance:
+    """What is left of a scan's time limit for each match of one block of the guided scan, read cheaply.
+
+    The limit counts the scanning thread's CPU time, and reading that is a
+    system call (0.4 µs, more than most matches take). A thread's CPU time
+    cannot run ahead of the wall clock, so between exact readings the wall
+    clock's lapse (0.04 µs to read) is counted as spent: a match is never
+    given more than is left, and at most _READING_EVERY seconds less, since
+    the CPU time is read again that often and whenever the estimate runs out.
+    """
+
+    __slots__ = ("_scanner", "_spent", "_started", "_left_then", "_read_at")
+
+    def __init__(self, scanner: Scanner, spent: float):
+        self._scanner, self._spent, self._started = scanner, spent, time.thread_time()
+        self._read()
+
+    def _read(self) -> None:
+        self._left_then = self._scanner._left(self.spent())  # TimeoutError when nothing is left
+        self._read_at = time.perf_counter()
+
+    def left(self) -> float | None:
+        """Seconds a match may take; None without a limit."""
+        if self._left_then is None:
+            return None
+        lapse = time.perf_counter() - self._read_at
+        if lapse >= _READING_EVERY or lapse >= self._left_then:
+            self._read()
+            lapse = 0.0
+        return self._left_then - lapse
+
+    def spent(self) -> float:
+        """CPU seconds the scan has taken, this block's included (read exactly)."""
+        return self._spent + time.thread_time() - self._started
 
 
 def _members(rules: list[Rule], names: list[str], number: str | None) -> list[tuple[str, list[int]]]:

@@ -102,3 +102,39 @@ def test_only_the_time_spent_matching_counts_against_the_timeout(monkeypatch):
             while time.process_time() - started < 0.075:  # 1.5 s of the caller's own work in all
                 pass
     assert found == 10_000
+
+
+class _Clocks:
+    """The scanner's two clocks, set by hand: the thread's CPU time and the wall clock."""
+
+    def __init__(self):
+        self.cpu = self.wall = 0.0
+        self.cpu_readings = 0
+
+    def thread_time(self):
+        self.cpu_readings += 1
+        return self.cpu
+
+    def perf_counter(self):
+        return self.wall
+
+
+def test_a_match_is_given_what_is_left_of_the_limit_counting_the_wall_clock_between_readings(monkeypatch):
+    import extractor.scanner as scanner_module
+
+    clocks = _Clocks()
+    monkeypatch.setattr(scanner_module, "time", clocks)
+    scanner = Scanner(RULESET)
+    scanner.timeout = 10.0
+    allowance = scanner_module._Allowance(scanner, spent=4.0)  # 6 s left when the block starts
+    readings = clocks.cpu_readings
+    clocks.wall, clocks.cpu = 0.03, 0.01  # a loaded machine: the wall clock runs ahead of the CPU time
+    assert allowance.left() == pytest.approx(5.97) and clocks.cpu_readings == readings  # the wall clock's lapse, no reading
+    clocks.wall, clocks.cpu = 0.06, 0.02  # past _READING_EVERY: read exactly again
+    assert allowance.left() == pytest.approx(5.98) and clocks.cpu_readings == readings + 1
+    assert allowance.spent() == pytest.approx(4.02)
+    clocks.wall, clocks.cpu = 7.0, 6.5  # all of it spent
+    with pytest.raises(TimeoutError):
+        allowance.left()
+    scanner.timeout = None
+    assert scanner_module._Allowance(scanner, spent=100.0).left() is None
