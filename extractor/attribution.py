@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import regex
 
-from .ruleset import RuleSet, words_pattern
+from .ruleset import RuleError, RuleSet, words_pattern
 
 _MEMO_SIZE = 65_536  # subjects remembered by program (a few dozen characters each)
+_CHARACTER_CLASS = regex.compile(r"\[(?:[^\]\\]|\\.)+\]")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,14 @@ class Attributor:
                 self._metric_cues[unit_class] = (re.compile(words_pattern(list(by_word))), by_word)
 
         # Characters that end a claim's clause (rules/subjects.toml): the clause a metric cue and a subject are read in.
-        self.clause_break = regex.compile(ruleset.table("subjects", "clause_breaks"))
+        breaks = ruleset.table("subjects", "clause_breaks")
+        if not _CHARACTER_CLASS.fullmatch(breaks):
+            raise RuleError(f"{ruleset.directory}/subjects.toml: clause_breaks must be one class of characters ([…]), "
+                            f"not {breaks!r}")
+        self._clause_break = regex.compile(breaks)
+        # The same characters searched backwards from a number: the last break before it in one step, not every
+        # break of its sentence before it (one character each, so the nearest is the last a forward search finds).
+        self._clause_break_before = regex.compile(breaks, regex.REVERSE)
         self.program_rules = [(rule.pattern, rule["program"]) for rule in ruleset.family("programs")]
         # memoised: subjects repeat
         self.program = functools.lru_cache(maxsize=_MEMO_SIZE)(self._program)
@@ -106,11 +114,9 @@ class Attributor:
         return next((program for pattern, program in self.program_rules if pattern.search(subject)), None)
 
 
-def clause_bounds(text: str, start: int, end: int, sentence_start: int, sentence_end: int, breaks: regex.Pattern) -> tuple[int, int]:
-    """The clause around [start, end): from the last break before it to the first after it, within the sentence."""
-    clause_start = sentence_start
-    for match in breaks.finditer(text, sentence_start, start):
-        clause_start = match.end()
-    match = breaks.search(text, end, sentence_end)
-    clause_end = match.start() if match else sentence_end
-    return clause_start, clause_end
+    # -- clause ---------------------------------------------------------------
+    def clause_bounds(self, text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
+        """The clause around [start, end): from the last break before it to the first after it, within the sentence."""
+        before = self._clause_break_before.search(text, sentence_start, start)
+        after = self._clause_break.search(text, end, sentence_end)
+        return before.end() if before else sentence_start, after.start() if after else sentence_end

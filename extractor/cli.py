@@ -190,12 +190,13 @@ def rules_command(
 
     try:
         ruleset = load_ruleset(rules)
+        if check:
+            for warning in rules_without_examples(ruleset):
+                typer.echo(f"Warning: {warning}", err=True)
+            failures = check_examples(ruleset) + slow_rules(ruleset)  # compiles the rules as the engine reads them
     except RuleError as exc:
         fail(str(exc))
     if check:
-        for warning in rules_without_examples(ruleset):
-            typer.echo(f"Warning: {warning}", err=True)
-        failures = check_examples(ruleset) + slow_rules(ruleset)
         for failure in failures:
             error_line(failure)
         if failures:

@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 
 import regex
 
-from .attribution import Attributor, ClaimContext, clause_bounds
+from .attribution import Attributor, ClaimContext
 from .claim import Claim
 from .context import DocumentReader
 from .contextmodel import DocumentContext
@@ -130,8 +130,8 @@ class Extractor:
                     unread.append((candidate.start, candidate.end))
                 continue
             sentence_start, sentence_end = segments.sentence_at(candidate.start)
-            clause_start, clause_end = clause_bounds(text, candidate.start, candidate.end, sentence_start, sentence_end,
-                                                     self.attributor.clause_break)
+            clause_start, clause_end = self.attributor.clause_bounds(text, candidate.start, candidate.end, sentence_start,
+                                                                     sentence_end)
             ctx = ClaimContext(text, candidate.start, candidate.end, sentence_start, sentence_end, clause_start, clause_end)
             yield _Found(candidate, reading, ctx)
 

@@ -119,3 +119,20 @@ def test_version_changes_with_the_rules(rules_copy):
 def test_a_checkout_reads_its_own_rules():
     """Run from a checkout (PYTHONPATH=worktree), the built-in rules are that checkout's rules/, not another install's."""
     assert Path(str(resources.files("extractor.rules"))).resolve() == RULES.resolve()
+
+
+def test_clause_breaks_must_be_one_class_of_characters(rules_copy):
+    """The clause before a number starts after the nearest break, searched backwards from the number: exact only
+    when every break is one character."""
+    from extractor.engine import Extractor
+
+    path = rules_copy / "subjects.toml"
+    text = path.read_text(encoding="utf-8")
+    written = "clause_breaks = '[，,；;。！？!?：:\\n、]'"
+    assert written in text
+    path.write_text(text.replace(written, "clause_breaks = '[，,]|以及'"), encoding="utf-8")
+    message = "subjects.toml: clause_breaks must be one class of characters ([…]), not '[，,]|以及'"
+    with pytest.raises(RuleError, match=re.escape(message)):
+        Extractor(rules_copy)
+    result = check(rules_copy)
+    assert result.exit_code == 2 and message in result.stderr
