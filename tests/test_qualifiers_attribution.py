@@ -110,3 +110,17 @@ def test_comparison_is_not_a_bound():
     claims = claims_of("2023年全市规模以上工业增加值同比增长6.8%，高于全省平均水平1.2个百分点。")
     assert claims.loc["1.2个百分点", "qualifier"] == "exact"
     assert claims.loc["6.8%", ["metric", "subject", "year"]].tolist() == ["growth_rate", "规模以上工业增加值", 2023]
+
+
+def test_a_clause_runs_from_the_last_break_before_the_number_to_the_first_after_it():
+    from extractor.attribution import Attributor
+    from extractor.ruleset import load_ruleset
+
+    attributor = Attributor(load_ruleset())
+    text = "截至年底，全市企业、个体户；其中新增企业19家，同比增长8%。"
+    start = text.index("19家")
+    # the breaks before it: ， at 4, 、 at 9, ； at 13; after it: ， at 23, 。 at 30
+    assert attributor.clause_bounds(text, start, start + 3, 0, len(text)) == (14, 23)
+    assert text[14:23] == "其中新增企业19家"
+    # no break on either side within the sentence given: the sentence's own bounds
+    assert attributor.clause_bounds(text, start, start + 3, 16, 23) == (16, 23)
