@@ -138,3 +138,12 @@ def test_a_match_is_given_what_is_left_of_the_limit_counting_the_wall_clock_betw
         allowance.left()
     scanner.timeout = None
     assert scanner_module._Allowance(scanner, spent=100.0).left() is None
+
+
+@pytest.mark.parametrize("guided", [True, False], ids=["guided", "plain"])
+def test_a_claim_carries_its_number_groups_and_a_non_claim_none(guided):
+    scanner = Scanner(RULESET, guided=guided)
+    candidates = {c.rule.id: c for c in scanner.scan("2023年5月，全市新增企业19家。")}
+    date, count = candidates["nonclaim.date"], candidates["claim.count"]
+    assert not date.is_claim and dict(date.groups) == {}
+    assert count.is_claim and count.groups["num"] == "19" and count.groups["unit"] == "家"
