@@ -83,7 +83,7 @@ def build_dataset(inputs: Iterable[str | Path], out: str | Path, options: BuildO
     """
     out = Path(out)
     paths = find_inputs(list(inputs))
-    if options.engine == "local" and uses_pool(options.processes, batches(paths, options.work_bytes)):
+    if options.engine == "local" and uses_pool(options.processes, batches(paths, options.work_bytes, most=2)):
         start_worker_server()  # its workers' rules compile while this process compiles its own
     extractor = get_extractor(options.rules)  # a rule error stops the run before anything is written
     created = not out.exists()

@@ -64,8 +64,9 @@ class Batch:
     texts: dict[str, str] = field(default_factory=dict)  # sha256 -> text, from a worker that cannot save them (Dask)
 
 
-def batches(paths: list[Path], batch_bytes: int = BATCH_BYTES) -> list[list[Path]]:
-    """Consecutive runs of paths holding about `batch_bytes` of files each (input order kept)."""
+def batches(paths: list[Path], batch_bytes: int = BATCH_BYTES, most: int | None = None) -> list[list[Path]]:
+    """Consecutive runs of paths holding about `batch_bytes` of files each (input order kept); with `most`, only
+    the first `most` runs, so that telling whether there is more than one costs a few stats, not one per input."""
     out: list[list[Path]] = []
     current: list[Path] = []
     size = 0
@@ -78,6 +79,8 @@ def batches(paths: list[Path], batch_bytes: int = BATCH_BYTES) -> list[list[Path
         if size >= batch_bytes:
             out.append(current)
             current, size = [], 0
+            if len(out) == most:
+                return out
     if current or not out:
         out.append(current)
     return out

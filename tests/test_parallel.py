@@ -50,6 +50,9 @@ def test_batches_follow_input_order_and_size(tmp_path):
     assert [len(b) for b in batches(SEEDS, 10**9)] == [5]
     assert batches([], SMALL_BATCH) == [[]]
     assert [len(b) for b in batches([tmp_path / "missing.txt"] * 3, SMALL_BATCH)] == [3]
+    # the first runs only, each as a full cut makes it: enough to tell whether a run takes a pool
+    assert batches(SEEDS, SMALL_BATCH, most=2) == batches(SEEDS, SMALL_BATCH)[:2]
+    assert batches(SEEDS, 10**9, most=2) == [SEEDS]
 
 
 def test_several_batches_make_a_partitioned_dataset(one_job, single):
